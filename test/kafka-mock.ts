@@ -1,0 +1,4 @@
+// Placeholder: replaced by the Kafka mock launcher helper (buildKafkaMock / startKafkaMock).
+export async function buildKafkaMock(): Promise<string> {
+  return '';
+}
