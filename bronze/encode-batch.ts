@@ -1,0 +1,164 @@
+/**
+ * A landing batch, before it is written: what came from where, and which of it bronze has already.
+ * Each record's identity is its source position: (bus, topic, partition, offset), or (file SHA-256, line).
+ * A position at or below the committed watermark is already in bronze and is skipped: that is what makes
+ * a replayed batch (after a crash, a rebalance, or the same file ingested twice) land nothing twice.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { BusRecord, RecordHeaders } from '../bus/event-bus.js';
+import type { ParsedRecord } from '../bus/record-file.js';
+import { StagingEncoder } from './staging-encoder.js';
+
+export interface DeadLetterRow {
+  source: string;
+  source_kind: 'kafka' | 'eventlog' | 'file';
+  file: string | null;
+  line: number | null;
+  topic: string | null;
+  partition: number | null;
+  offset: string | null;
+  reason: string;
+  raw: string;
+  raw_encoding: 'utf8' | 'base64';
+  raw_bytes: number;
+  truncated: boolean;
+}
+
+export interface BusSegment {
+  topic: string;
+  partition: number;
+  /** In offset order. */
+  records: BusRecord[];
+}
+
+export type FileItem =
+  | { line: number; record: ParsedRecord }
+  | { line: number; reason: string; raw: Buffer | string; bytes: number };
+
+export type LandingBatch =
+  | { kind: 'bus'; bus: 'kafka' | 'eventlog'; source: string; segments: BusSegment[] }
+  | { kind: 'file'; source: string; path: string; sha256: string; items: FileItem[] };
+
+export interface EncodedBatch {
+  encoder: StagingEncoder;
+  deadLetters: DeadLetterRow[];
+  landed: number;
+  deadLettered: number;
+  alreadyLanded: number;
+  /** The highest position of every source the batch covers, already-landed ones included. */
+  watermarks: Record<string, string>;
+}
+
+/** The header the embedded log sets on a line it could not parse (bus/event-log.ts). */
+export const errorHeader = 'x-lakehouse-error';
+const rawLimitBytes = 65_536;
+
+export function busPositionKey(bus: string, topic: string, partition: number): string {
+  return `${bus}:${topic}/${partition}`;
+}
+
+export function filePositionKey(sha256: string): string {
+  return `file:${sha256}`;
+}
+
+export function encodeBatch(batch: LandingBatch, watermarks: Record<string, string>, ingestMs: number): EncodedBatch {
+  const out: EncodedBatch = { encoder: new StagingEncoder(), deadLetters: [], landed: 0, deadLettered: 0, alreadyLanded: 0, watermarks: {} };
+  if (batch.kind === 'bus') encodeBus(batch, watermarks, out);
+  else encodeFile(batch, watermarks, ingestMs, out);
+  return out;
+}
+
+function encodeBus(batch: Extract<LandingBatch, { kind: 'bus' }>, watermarks: Record<string, string>, out: EncodedBatch): void {
+  const enc = out.encoder;
+  // Highest position covered so far per partition: the committed watermark, then this batch's own records.
+  // A partition handed back to this member after a rebalance is delivered again from its committed offset,
+  // so the same offsets can appear twice within one batch.
+  const upTo = new Map<string, bigint>();
+  for (const seg of batch.segments) {
+    if (seg.records.length === 0) continue;
+    const key = busPositionKey(batch.bus, seg.topic, seg.partition);
+    let landedUpTo = upTo.get(key);
+    if (landedUpTo === undefined) landedUpTo = watermarks[key] === undefined ? -1n : BigInt(watermarks[key]);
+    const last = BigInt(seg.records[seg.records.length - 1].offset);
+    const checkEach = BigInt(seg.records[0].offset) <= landedUpTo;
+    for (const r of seg.records) {
+      if (checkEach && BigInt(r.offset) <= landedUpTo) {
+        out.alreadyLanded += 1;
+        continue;
+      }
+      const reason = busRecordProblem(r);
+      if (reason !== null) {
+        out.deadLetters.push(busDeadLetter(batch, seg, r, reason));
+        out.deadLettered += 1;
+        continue;
+      }
+      enc.add(seg.topic, seg.partition, r.offset, r.key, r.value, r.timestamp, headersJson(r.headers));
+      out.landed += 1;
+    }
+    if (last > landedUpTo) landedUpTo = last;
+    upTo.set(key, landedUpTo);
+    out.watermarks[key] = String(landedUpTo);
+  }
+}
+
+function busRecordProblem(r: BusRecord): string | null {
+  const error = r.headers?.[errorHeader];
+  if (error !== undefined) return String(error);
+  if (r.value !== null && !isUtf8(r.value)) return 'value is not valid UTF-8';
+  if (r.key !== null && !isUtf8(r.key)) return 'key is not valid UTF-8';
+  return null;
+}
+
+function busDeadLetter(batch: Extract<LandingBatch, { kind: 'bus' }>, seg: BusSegment, r: BusRecord, reason: string): DeadLetterRow {
+  const raw = r.value ?? Buffer.alloc(0);
+  const utf8 = isUtf8(raw);
+  const kept = raw.subarray(0, rawLimitBytes);
+  return {
+    source: `${batch.source}/${seg.topic}/${seg.partition}@${r.offset}`, source_kind: batch.bus, file: null, line: null,
+    topic: seg.topic, partition: seg.partition, offset: r.offset, reason,
+    raw: utf8 ? kept.toString('utf8') : kept.toString('base64'), raw_encoding: utf8 ? 'utf8' : 'base64',
+    raw_bytes: raw.length, truncated: raw.length > kept.length,
+  };
+}
+
+function encodeFile(batch: Extract<LandingBatch, { kind: 'file' }>, watermarks: Record<string, string>, ingestMs: number, out: EncodedBatch): void {
+  const key = filePositionKey(batch.sha256);
+  const landedUpTo = watermarks[key] === undefined ? 0 : Number(watermarks[key]);
+  let last = landedUpTo;
+  for (const item of batch.items) {
+    if (item.line > last) last = item.line;
+    if (item.line <= landedUpTo) {
+      out.alreadyLanded += 1;
+      continue;
+    }
+    if ('record' in item) {
+      const r = item.record;
+      out.encoder.add(r.topic, 0, String(item.line - 1), r.key, r.value, r.timestampMs ?? ingestMs, r.headers === null ? null : JSON.stringify(r.headers));
+      out.landed += 1;
+    } else {
+      const rawBuf = typeof item.raw === 'string' ? Buffer.from(item.raw, 'utf8') : item.raw;
+      const kept = rawBuf.subarray(0, rawLimitBytes);
+      const utf8 = isUtf8(kept);
+      out.deadLetters.push({
+        source: `${batch.source}:${item.line}`, source_kind: 'file', file: batch.path, line: item.line,
+        topic: null, partition: null, offset: null, reason: item.reason,
+        raw: utf8 ? kept.toString('utf8') : kept.toString('base64'), raw_encoding: utf8 ? 'utf8' : 'base64',
+        raw_bytes: item.bytes, truncated: item.bytes > kept.length,
+      });
+      out.deadLettered += 1;
+    }
+  }
+  if (batch.items.length > 0) out.watermarks[key] = String(last);
+}
+
+function headersJson(headers: RecordHeaders | undefined): string | null {
+  if (headers === undefined) return null;
+  let out: Record<string, string | string[]> | null = null;
+  for (const name in headers) {
+    const v = headers[name];
+    if (v === undefined) continue;
+    out ??= {};
+    out[name] = Array.isArray(v) ? v.map(String) : String(v);
+  }
+  return out === null ? null : JSON.stringify(out);
+}

@@ -1,0 +1,41 @@
+/** Command-line parsing on node:util parseArgs; every problem is a UsageError (exit 2) naming the flag. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../lib/errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every command that touches the lakehouse accepts. */
+export const commonOptions = {
+  lake: { type: 'string' },
+  'business-date': { type: 'string' },
+  format: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+export const commonHelp = `Common options:
+  --lake <uri>               local directory or s3://bucket/prefix (default ./lake, env LAKE_URI;
+                             S3 credentials from AWS_* env, S3_ENDPOINT for S3-compatible servers)
+  --business-date YYYY-MM-DD processing date (default today, UTC)
+  --format table|csv|json    output format (default table)
+  --log-level <level>        fatal|error|warn|info|debug|trace|silent (default info, env LOG_LEVEL); logs go to stderr
+  -h, --help                 this help`;
+
+export function parse<T extends Options>(argv: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+export function intOption(value: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${flag}: ${JSON.stringify(value)} must be an integer >= ${min}`);
+  return Number(value);
+}
+
+export function listOption(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}

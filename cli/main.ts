@@ -1,0 +1,65 @@
+/**
+ * `lakehouse <command>`: results on stdout, logs and errors on stderr.
+ * Exit 0 on success, 1 when the work failed, 2 on bad usage or unusable input arguments.
+ */
+import { LakehouseError, UsageError } from '../lib/errors.js';
+
+interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number | void>;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
+  sql: async () => (await import('./commands/sql.js')).sqlCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+};
+
+const summaries: Record<string, string> = {
+  ingest: 'land records into bronze from a record file, Kafka or the embedded event log',
+  sql: 'run one read-only query over the lakehouse views',
+  demo: 'simulate, ingest and show what landed, on embedded defaults',
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(summaries).map((n) => n.length));
+  return `Usage: lakehouse <command> [options]
+
+A data lakehouse for bank treasury: Kafka events -> bronze Parquet -> silver history -> gold LCR.
+
+Commands:
+${Object.entries(summaries).map(([n, s]) => `  ${n.padEnd(width)}  ${s}`).join('\n')}
+
+Run \`lakehouse <command> --help\` for a command's options.
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (load === undefined) throw new UsageError(`unknown command: ${name} (commands: ${Object.keys(commands).join(', ')})`);
+  const command = await load();
+  return (await command.run(rest)) ?? 0;
+}
+
+function exit(code: number): void {
+  // Exit once stdout is flushed; lingering sockets or timers of a client library must not keep the process up.
+  process.stdout.write('', () => process.exit(code));
+}
+
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  if (err instanceof UsageError) {
+    process.stderr.write(`lakehouse: ${err.message}\n`);
+    exit(2);
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const details = err instanceof LakehouseError && Object.keys(err.details).length > 0 ? ` ${JSON.stringify(err.details)}` : '';
+  process.stderr.write(`lakehouse: ${message}${details}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  exit(1);
+});

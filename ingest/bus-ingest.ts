@@ -1,0 +1,179 @@
+/**
+ * `ingest --source kafka|eventlog`: consumes the pipeline's topics into bronze in micro-batches bounded by
+ * rows, bytes and time. A batch is landed (durable, committed in bronze) before its offsets are committed to
+ * the group, and bronze skips positions it has already, so a crash at any instruction, a restart or a
+ * rebalance lands every record exactly once. One batch lands while the next one fills.
+ * Without `stream`, stops once the group has committed every partition up to the end offsets seen at start.
+ */
+import type { EventBus, RecordBatch, TopicPartitionOffset } from '../bus/event-bus.js';
+import type { BronzeWriter } from '../bronze/bronze-writer.js';
+import type { BusSegment } from '../bronze/encode-batch.js';
+import { UsageError } from '../lib/errors.js';
+import { silentLogger, type Logger } from '../lib/log.js';
+import { pipelineTopics } from '../lib/config.js';
+import { Progress } from './progress.js';
+import type { IngestSummary } from './file-ingest.js';
+
+export interface IngestBusOptions {
+  bus: EventBus;
+  writer: BronzeWriter;
+  /** Default: those of the pipeline's topics that exist. */
+  topics?: string[];
+  groupId?: string;
+  stream?: boolean;
+  maxBatchRows?: number;
+  maxBatchBytes?: number;
+  flushIntervalMs?: number;
+  /** How often to check whether the group has caught up (batch mode). */
+  caughtUpCheckMs?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export interface BusIngestSummary extends IngestSummary {
+  batches: number;
+  seconds: number;
+}
+
+export async function resolveTopics(bus: EventBus, requested: string[] | undefined): Promise<string[]> {
+  const existing = new Set(await bus.listTopics());
+  if (requested !== undefined && requested.length > 0) {
+    const missing = requested.filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new UsageError(`topics not found on ${bus.uri}: ${missing.join(', ')}`);
+    return requested;
+  }
+  const found = pipelineTopics.filter((t) => existing.has(t));
+  if (found.length === 0) throw new UsageError(`none of the pipeline's topics (${pipelineTopics.join(', ')}) exist on ${bus.uri}; name them with --topics`);
+  return found;
+}
+
+export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSummary> {
+  const { bus, writer, groupId = 'lakehouse-bronze', stream = false, maxBatchRows = 100_000, maxBatchBytes = 64 << 20, flushIntervalMs = 1_000, caughtUpCheckMs = 500 } = options;
+  const log = (options.logger ?? silentLogger).child({ module: 'ingest', source: bus.kind });
+  const topics = await resolveTopics(bus, options.topics);
+  const started = Date.now();
+  const summary: BusIngestSummary = { records: 0, landed: 0, dead_lettered: 0, already_landed: 0, batches: 0, seconds: 0 };
+  const progress = new Progress(log);
+
+  // Batch mode's finish line: the end offsets as they are now.
+  const target = stream ? null : (await bus.endOffsets(topics)).filter((p) => p.offset !== '0');
+  if (target !== null && (await caughtUp(bus, groupId, topics, target))) {
+    log.info({ topics, groupId }, 'already caught up');
+    return summary;
+  }
+  log.info({ topics, groupId, stream, partitions: target?.length }, 'consuming');
+
+  let pending: BusSegment[] = [];
+  let pendingRows = 0;
+  let pendingBytes = 0;
+  let pendingSince = 0;
+  let inFlight: Promise<void> | null = null;
+  let failure: unknown = null;
+  const toCommit = new Map<string, TopicPartitionOffset>();
+  const consumer = bus.consumer({ groupId, topics, fromBeginning: true, maxBatchRecords: Math.min(maxBatchRows, 10_000) });
+
+  const landPending = (): Promise<void> => {
+    const segments = pending;
+    pending = [];
+    pendingRows = 0;
+    pendingBytes = 0;
+    const landing: Promise<void> = (inFlight ?? Promise.resolve()).then(async () => {
+      if (failure !== null) return;
+      try {
+        const result = await writer.land({ kind: 'bus', bus: bus.kind, source: bus.uri, segments });
+        summary.records += result.landed + result.deadLettered + result.alreadyLanded;
+        summary.landed += result.landed;
+        summary.dead_lettered += result.deadLettered;
+        summary.already_landed += result.alreadyLanded;
+        summary.batches += 1;
+        for (const s of segments) {
+          const next = (BigInt(s.records[s.records.length - 1].offset) + 1n).toString();
+          const key = `${s.topic}/${s.partition}`;
+          const old = toCommit.get(key);
+          if (old === undefined || BigInt(old.offset) < BigInt(next)) toCommit.set(key, { topic: s.topic, partition: s.partition, offset: next });
+        }
+        await commitLanded();
+        progress.update(undefined, summary);
+      } catch (err) {
+        failure = err;
+        log.error({ err }, 'landing a batch failed; its offsets stay uncommitted');
+        void consumer.stop();
+      }
+    });
+    inFlight = landing;
+    void landing.finally(() => {
+      if (inFlight === landing) inFlight = null;
+    });
+    return landing;
+  };
+
+  const commitLanded = async (): Promise<void> => {
+    if (toCommit.size === 0) return;
+    const offsets = [...toCommit.values()];
+    try {
+      await consumer.commit(offsets);
+      for (const o of offsets) if (toCommit.get(`${o.topic}/${o.partition}`) === o) toCommit.delete(`${o.topic}/${o.partition}`);
+    } catch (err) {
+      // Landed but not committed: whoever reads these offsets next finds them in bronze and skips them.
+      log.warn({ err: (err as Error).message, partitions: offsets.length }, 'offset commit refused; retrying with the next batch');
+    }
+  };
+
+  const onBatch = async (batch: RecordBatch): Promise<void> => {
+    if (batch.records.length === 0 || failure !== null) return;
+    if (pending.length === 0) pendingSince = Date.now();
+    pending.push({ topic: batch.topic, partition: batch.partition, records: batch.records });
+    pendingRows += batch.records.length;
+    for (const r of batch.records) pendingBytes += r.value === null ? 0 : r.value.length;
+    if (pendingRows >= maxBatchRows || pendingBytes >= maxBatchBytes) {
+      // Back-pressure: at most one batch landing while the next one fills.
+      if (inFlight !== null) await inFlight;
+      void landPending();
+    }
+  };
+
+  let stopping = false;
+  const stop = async (reason: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'stopping consumer');
+    await consumer.stop();
+  };
+  options.signal?.addEventListener('abort', () => void stop('signal'), { once: true });
+
+  let checking = false;
+  const timer = setInterval(() => {
+    if (pending.length > 0 && Date.now() - pendingSince >= flushIntervalMs && inFlight === null) void landPending();
+    if (target === null || checking || stopping) return;
+    checking = true;
+    void (async () => {
+      try {
+        if (inFlight !== null) await inFlight;
+        if (pending.length === 0 && (await caughtUp(bus, groupId, topics, target))) await stop('caught up');
+      } catch (err) {
+        log.debug({ err: (err as Error).message }, 'caught-up check failed; trying again');
+      } finally {
+        checking = false;
+      }
+    })();
+  }, Math.min(flushIntervalMs, caughtUpCheckMs));
+
+  try {
+    await consumer.run(onBatch);
+  } finally {
+    clearInterval(timer);
+  }
+  // Stopped: land what was taken, so a graceful stop leaves nothing half done.
+  if (failure === null && pending.length > 0) await landPending();
+  if (inFlight !== null) await inFlight;
+  if (failure === null) await commitLanded();
+  summary.seconds = (Date.now() - started) / 1000;
+  if (failure !== null) throw failure;
+  progress.done(summary);
+  return summary;
+}
+
+async function caughtUp(bus: EventBus, groupId: string, topics: string[], target: TopicPartitionOffset[]): Promise<boolean> {
+  const committed = new Map((await bus.committedOffsets(groupId, topics)).map((o) => [`${o.topic}/${o.partition}`, BigInt(o.offset)]));
+  return target.every((t) => (committed.get(`${t.topic}/${t.partition}`) ?? -1n) >= BigInt(t.offset));
+}

@@ -1,0 +1,40 @@
+/**
+ * The analysts' catalog: an in-memory DuckDB whose schemas (bronze, later silver and gold) hold views over
+ * the files of each table's newest committed version. Readers see one committed version per table, never a
+ * half-written batch, because only files a committed manifest names are in the views.
+ */
+import type { ObjectStore } from '../store/object-store.js';
+import { openDuckDb, quotedList, sqlFile, type DuckDb } from '../lib/duckdb.js';
+import { bronzeLog } from '../bronze/bronze-writer.js';
+import { mapLimited } from '../lib/concurrency.js';
+
+export interface Catalog {
+  db: DuckDb;
+  versions: Record<string, number | null>;
+  /** Local directories the views read from (the lake, or the S3 download cache). */
+  readDirs: string[];
+  close(): void;
+}
+
+const bronzeTables = ['records', 'dead_letter'] as const;
+
+export async function openCatalog(options: { store: ObjectStore; threads?: number }): Promise<Catalog> {
+  const { store } = options;
+  const db = await openDuckDb({ threads: options.threads });
+  try {
+    const bronze = await bronzeLog(store).latest();
+    await db.connection.run('CREATE SCHEMA IF NOT EXISTS bronze');
+    const readDirs = new Set<string>();
+    for (const table of bronzeTables) {
+      const files = bronze?.manifest.tables[table] ?? [];
+      const paths = await mapLimited(files, 8, (f) => store.localPath(`bronze/${f.path}`));
+      for (const p of paths) readDirs.add(p.slice(0, p.lastIndexOf('/bronze/') + 1) || p);
+      const source = paths.length === 0 ? sqlFile(`bronze/${table}.empty`) : `read_parquet(${quotedList(paths)})`;
+      await db.connection.run(sqlFile(`bronze/${table}`, { source }));
+    }
+    return { db, versions: { bronze: bronze?.version ?? null }, readDirs: [...readDirs], close: () => db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
