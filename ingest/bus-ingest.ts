@@ -26,6 +26,10 @@ export interface IngestBusOptions {
   flushIntervalMs?: number;
   /** How often to check whether the group has caught up (batch mode). */
   caughtUpCheckMs?: number;
+  /** Group membership timing, passed to the consumer (bus defaults when absent). */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxWaitTimeMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
 }
@@ -33,6 +37,8 @@ export interface IngestBusOptions {
 export interface BusIngestSummary extends IngestSummary {
   batches: number;
   seconds: number;
+  /** From the first record received to the last batch landed: the rate's denominator, group joins excluded. */
+  consume_seconds: number;
 }
 
 export async function resolveTopics(bus: EventBus, requested: string[] | undefined): Promise<string[]> {
@@ -52,7 +58,9 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   const log = (options.logger ?? silentLogger).child({ module: 'ingest', source: bus.kind });
   const topics = await resolveTopics(bus, options.topics);
   const started = Date.now();
-  const summary: BusIngestSummary = { records: 0, landed: 0, dead_lettered: 0, already_landed: 0, batches: 0, seconds: 0 };
+  const summary: BusIngestSummary = { records: 0, landed: 0, dead_lettered: 0, already_landed: 0, batches: 0, seconds: 0, consume_seconds: 0 };
+  let firstRecordAt = 0;
+  let lastLandedAt = 0;
   const progress = new Progress(log);
 
   // Batch mode's finish line: the end offsets as they are now.
@@ -69,8 +77,13 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   let pendingSince = 0;
   let inFlight: Promise<void> | null = null;
   let failure: unknown = null;
+  let stopping = false;
   const toCommit = new Map<string, TopicPartitionOffset>();
-  const consumer = bus.consumer({ groupId, topics, fromBeginning: true, maxBatchRecords: Math.min(maxBatchRows, 10_000) });
+  const remaining = new Map((target ?? []).map((t) => [`${t.topic}/${t.partition}`, BigInt(t.offset)]));
+  const consumer = bus.consumer({
+    groupId, topics, fromBeginning: true, maxBatchRecords: Math.min(maxBatchRows, 10_000),
+    sessionTimeoutMs: options.sessionTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs, maxWaitTimeMs: options.maxWaitTimeMs,
+  });
 
   const landPending = (): Promise<void> => {
     const segments = pending;
@@ -86,6 +99,7 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
         summary.dead_lettered += result.deadLettered;
         summary.already_landed += result.alreadyLanded;
         summary.batches += 1;
+        lastLandedAt = Date.now();
         for (const s of segments) {
           const next = (BigInt(s.records[s.records.length - 1].offset) + 1n).toString();
           const key = `${s.topic}/${s.partition}`;
@@ -97,6 +111,7 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
       } catch (err) {
         failure = err;
         log.error({ err }, 'landing a batch failed; its offsets stay uncommitted');
+        stopping = true;
         void consumer.stop();
       }
     });
@@ -120,24 +135,36 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   };
 
   const onBatch = async (batch: RecordBatch): Promise<void> => {
-    if (batch.records.length === 0 || failure !== null) return;
+    // Taken after stop began: not landed, not committed, so read again by the next run.
+    if (batch.records.length === 0 || failure !== null || stopping) return;
+    if (firstRecordAt === 0) firstRecordAt = Date.now();
     if (pending.length === 0) pendingSince = Date.now();
     pending.push({ topic: batch.topic, partition: batch.partition, records: batch.records });
     pendingRows += batch.records.length;
     for (const r of batch.records) pendingBytes += r.value === null ? 0 : r.value.length;
-    if (pendingRows >= maxBatchRows || pendingBytes >= maxBatchBytes) {
+    const last = batch.records[batch.records.length - 1].offset;
+    const key = `${batch.topic}/${batch.partition}`;
+    if (remaining.has(key) && BigInt(last) + 1n >= remaining.get(key)!) remaining.delete(key);
+    // Batch mode: once everything up to the finish line has been taken, land it now rather than after the interval.
+    if (pendingRows >= maxBatchRows || pendingBytes >= maxBatchBytes || (target !== null && remaining.size === 0)) {
       // Back-pressure: at most one batch landing while the next one fills.
       if (inFlight !== null) await inFlight;
       void landPending();
     }
   };
 
-  let stopping = false;
+  // Land and commit what was taken before leaving the group: after stop() no partition is ours to commit.
   const stop = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'stopping consumer');
-    await consumer.stop();
+    try {
+      if (pending.length > 0) await landPending();
+      else if (inFlight !== null) await inFlight;
+      if (failure === null) await commitLanded();
+    } finally {
+      await consumer.stop();
+    }
   };
   options.signal?.addEventListener('abort', () => void stop('signal'), { once: true });
 
@@ -163,11 +190,9 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   } finally {
     clearInterval(timer);
   }
-  // Stopped: land what was taken, so a graceful stop leaves nothing half done.
-  if (failure === null && pending.length > 0) await landPending();
   if (inFlight !== null) await inFlight;
-  if (failure === null) await commitLanded();
   summary.seconds = (Date.now() - started) / 1000;
+  summary.consume_seconds = firstRecordAt === 0 ? 0 : (lastLandedAt - firstRecordAt) / 1000;
   if (failure !== null) throw failure;
   progress.done(summary);
   return summary;

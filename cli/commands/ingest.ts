@@ -24,6 +24,8 @@ Options:
   --max-batch-bytes <n>      payload bytes per micro-batch (default 67108864)
   --flush-interval-ms <n>    longest a record waits before its batch lands (default 1000)
   --max-record-bytes <n>     longest record-file line accepted (default 1048576); longer lines are dead-lettered
+  --session-timeout-ms <n>   consumer group session timeout (Kafka; default 10000)
+  --heartbeat-interval-ms <n> consumer group heartbeat interval (Kafka; default 1000)
 ${commonHelp}`;
 
 const options = {
@@ -38,6 +40,8 @@ const options = {
   'max-batch-bytes': { type: 'string' },
   'flush-interval-ms': { type: 'string' },
   'max-record-bytes': { type: 'string' },
+  'session-timeout-ms': { type: 'string' },
+  'heartbeat-interval-ms': { type: 'string' },
 } as const;
 
 export const ingestCommand = {
@@ -82,6 +86,8 @@ export const ingestCommand = {
         const summary = await ingestBus({
           bus, writer, topics: listOption(values.topics), groupId: values.group, stream: values.stream ?? false,
           flushIntervalMs, signal: abort.signal, logger: ctx.logger, ...batch,
+          sessionTimeoutMs: values['session-timeout-ms'] === undefined ? undefined : intOption(values['session-timeout-ms'], '--session-timeout-ms', 10_000),
+          heartbeatIntervalMs: values['heartbeat-interval-ms'] === undefined ? undefined : intOption(values['heartbeat-interval-ms'], '--heartbeat-interval-ms', 1_000),
         });
         printSummary(ctx.out, ctx.config.format, summary);
         return 0;

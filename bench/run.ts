@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: Kafka -> bronze ingest rate next to the raw kafkajs consume rate, measured in the same run
+ * against the same broker (librdkafka's mock cluster) and the same records, and their ratio (target >= 0.7).
+ * 1,000,000 records of ~500 bytes over 128 partitions: the mock keeps only 5 MiB per partition.
+ * Rates count from the first record received to the last one handled, so group joins are left out of both.
+ * Options: BENCH_RECORDS (default 1000000), BENCH_PARTITIONS (default 128).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { buildKafkaMock, startKafkaMock } from '../test/kafka-mock.js';
+import { KafkaBus } from '../bus/kafka-bus.js';
+import type { ProduceRecord } from '../bus/event-bus.js';
+import { BronzeWriter } from '../bronze/bronze-writer.js';
+import { ingestBus } from '../ingest/bus-ingest.js';
+import { openStore } from '../store/open-store.js';
+import { openCatalog } from '../sql/catalog.js';
+import { mulberry32 } from '../oms-ems/sample-trades.js';
+
+const records = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const partitions = Number(process.env.BENCH_PARTITIONS ?? 128);
+const topic = 'trades';
+
+function tradeJson(i: number, rand: () => number): string {
+  const id = `T${String(i).padStart(9, '0')}`;
+  return JSON.stringify({
+    trade_id: id, version: 1 + Math.floor(rand() * 3), counterparty_id: `CP${String(Math.floor(rand() * 5000)).padStart(5, '0')}`,
+    book_id: `BOOK-${Math.floor(rand() * 40)}`, legal_entity: ['BANK_A', 'BANK_B', 'BANK_C'][i % 3], instrument_id: `US91282${String(Math.floor(rand() * 1e5)).padStart(5, '0')}`,
+    asset_class: ['GOVT_BOND', 'CORPORATE_BOND', 'EQUITY', 'REPO', 'DEPOSIT'][i % 5], side: rand() < 0.5 ? 'BUY' : 'SELL',
+    quantity: Math.floor(rand() * 1e7), price: Math.round(rand() * 1e6) / 1e4, currency: ['USD', 'EUR', 'GBP'][i % 3],
+    trade_date: '2026-03-02', settlement_date: '2026-03-04', maturity_date: '2031-03-02', created_date: '2026-03-02',
+    event_id: `evt-${i}-${Math.floor(rand() * 1e9)}`, source: 'oms', schema_version: 1, trader: `trader${i % 50}`, desk: 'rates-emea', venue: `VENUE${i % 4}`,
+  });
+}
+
+async function produce(brokers: string[]): Promise<number> {
+  const bus = new KafkaBus({ brokers });
+  const producer = await bus.producer();
+  const rand = mulberry32(1);
+  let bytes = 0;
+  const started = Date.now();
+  for (let from = 0; from < records; from += 10_000) {
+    const batch: ProduceRecord[] = [];
+    for (let i = from; i < Math.min(from + 10_000, records); i++) {
+      const value = tradeJson(i, rand);
+      bytes += value.length;
+      batch.push({ topic, key: `T${i}`, value, timestamp: 1772443800000 + i });
+    }
+    await producer.send(batch);
+  }
+  await producer.close();
+  await bus.close();
+  console.log(`produced ${records} records, ${(bytes / records).toFixed(0)} bytes each on average, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return bytes;
+}
+
+/** kafkajs alone: eachBatch, values untouched, nothing committed. */
+async function rawConsume(brokers: string[], groupId: string): Promise<number> {
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        if (first === 0) first = Date.now();
+        seen += batch.messages.length;
+        if (seen >= records) {
+          last = Date.now();
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return (last - first) / 1000;
+}
+
+async function main(): Promise<void> {
+  const mock = await startKafkaMock({ binary: await buildKafkaMock(), topics: { [topic]: partitions } });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  try {
+    await produce(mock.brokers);
+    const raw1 = await rawConsume(mock.brokers, 'bench-raw-1');
+    console.log(`raw kafkajs consume: ${(records / raw1 / 1000).toFixed(0)}k records/s (${raw1.toFixed(2)} s)`);
+
+    const store = openStore(join(dir, 'lake'));
+    const writer = await BronzeWriter.open({ store });
+    const bus = new KafkaBus({ brokers: mock.brokers, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20 });
+    const summary = await ingestBus({ bus, writer, topics: [topic], groupId: 'bench-ingest', maxBatchRows: 100_000, flushIntervalMs: 1_000 });
+    await bus.close();
+    writer.close();
+    const ingestRate = summary.landed / summary.consume_seconds;
+    console.log(`kafka -> bronze ingest: ${(ingestRate / 1000).toFixed(0)}k records/s (${summary.consume_seconds.toFixed(2)} s, ${summary.batches} batches, ${summary.landed} landed)`);
+
+    const raw2 = await rawConsume(mock.brokers, 'bench-raw-2');
+    console.log(`raw kafkajs consume again: ${(records / raw2 / 1000).toFixed(0)}k records/s (${raw2.toFixed(2)} s)`);
+    const rawRate = (2 * records) / (raw1 + raw2);
+    console.log(`ratio ingest / raw consume: ${(ingestRate / rawRate).toFixed(2)} (target >= 0.7)`);
+
+    const catalog = await openCatalog({ store });
+    const check = await catalog.db.connection.runAndReadAll('SELECT count(*)::INTEGER AS n, count(DISTINCT ("partition", "offset"))::INTEGER AS d FROM bronze.records');
+    console.log(`bronze check: ${JSON.stringify(check.getRowObjectsJson()[0])}`);
+    catalog.close();
+  } finally {
+    await mock.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
