@@ -19,6 +19,7 @@ import { bronzeManifestSchema, emptyBronzeManifest, type BronzeManifest, type Da
 import { encodeBatch, type EncodedBatch, type LandingBatch } from './encode-batch.js';
 import { stagingCsvOptions } from './staging-encoder.js';
 import { mapLimited } from '../lib/concurrency.js';
+import { failpoint } from '../lib/failpoint.js';
 
 export interface BronzeWriterOptions {
   store: ObjectStore;
@@ -96,12 +97,14 @@ export class BronzeWriter {
       if (encoded.landed + encoded.deadLettered === 0) return result;
 
       const files = await this.writeFiles(batch, encoded, `${batchId}-${attempt}`, ingestMs);
+      failpoint('bronze.after-upload');
       for (let retry = 0; ; retry++) {
         const head = this.current;
         const next = nextManifest(head, files, encoded, batchId, ingestMs);
         try {
           await this.log.commit(next.version, next);
           this.current = { version: next.version, manifest: next };
+          failpoint('bronze.after-commit');
           log.debug({ version: next.version, landed: encoded.landed, deadLettered: encoded.deadLettered, files: files.length }, 'bronze batch committed');
           return { ...result, version: next.version, files: files.length };
         } catch (err) {
