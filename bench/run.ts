@@ -5,7 +5,7 @@
  * Rates count from the first record received to the last one handled, so group joins are left out of both.
  * Options: BENCH_RECORDS (default 1000000), BENCH_PARTITIONS (default 128).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -17,6 +17,9 @@ import { ingestBus } from '../ingest/bus-ingest.js';
 import { openStore } from '../store/open-store.js';
 import { openCatalog } from '../sql/catalog.js';
 import { mulberry32 } from '../oms-ems/sample-trades.js';
+import { createLogger, silentLogger } from '../lib/log.js';
+
+const logger = process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger;
 
 const records = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const partitions = Number(process.env.BENCH_PARTITIONS ?? 128);
@@ -81,22 +84,47 @@ async function rawConsume(brokers: string[], groupId: string): Promise<number> {
   return (last - first) / 1000;
 }
 
+/** CPU seconds of this process (all its threads, DuckDB's included) and of the mock broker process. */
+function cpuSeconds(): { self: number; broker: number } {
+  const u = process.cpuUsage();
+  let broker = 0;
+  try {
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let cmd = '';
+      try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+      if (!cmd.includes('kafka-mock')) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      broker += (Number(fields[11]) + Number(fields[12])) / 100;
+    }
+  } catch { /* not Linux: report 0 */ }
+  return { self: (u.user + u.system) / 1e6, broker };
+}
+
+function cpuSince(before: { self: number; broker: number }, seconds: number): string {
+  const now = cpuSeconds();
+  return `cpu: this process ${(now.self - before.self).toFixed(1)} s, broker ${(now.broker - before.broker).toFixed(1)} s, over ${seconds.toFixed(1)} s wall`;
+}
+
 async function main(): Promise<void> {
   const mock = await startKafkaMock({ binary: await buildKafkaMock(), topics: { [topic]: partitions } });
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     await produce(mock.brokers);
+    let cpu = cpuSeconds();
+    let wall = Date.now();
     const raw1 = await rawConsume(mock.brokers, 'bench-raw-1');
-    console.log(`raw kafkajs consume: ${(records / raw1 / 1000).toFixed(0)}k records/s (${raw1.toFixed(2)} s)`);
+    console.log(`raw kafkajs consume: ${(records / raw1 / 1000).toFixed(0)}k records/s (${raw1.toFixed(2)} s); ${cpuSince(cpu, (Date.now() - wall) / 1000)}`);
 
     const store = openStore(join(dir, 'lake'));
-    const writer = await BronzeWriter.open({ store });
-    const bus = new KafkaBus({ brokers: mock.brokers, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20 });
-    const summary = await ingestBus({ bus, writer, topics: [topic], groupId: 'bench-ingest', maxBatchRows: 100_000, flushIntervalMs: 1_000 });
+    const writer = await BronzeWriter.open({ store, logger, duckdbThreads: process.env.BENCH_DUCKDB_THREADS ? Number(process.env.BENCH_DUCKDB_THREADS) : undefined });
+    const bus = new KafkaBus({ brokers: mock.brokers, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20, logger });
+    cpu = cpuSeconds();
+    wall = Date.now();
+    const summary = await ingestBus({ bus, writer, topics: [topic], groupId: 'bench-ingest', maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 100_000), flushIntervalMs: 1_000, logger });
     await bus.close();
     writer.close();
     const ingestRate = summary.landed / summary.consume_seconds;
-    console.log(`kafka -> bronze ingest: ${(ingestRate / 1000).toFixed(0)}k records/s (${summary.consume_seconds.toFixed(2)} s, ${summary.batches} batches, ${summary.landed} landed)`);
+    console.log(`kafka -> bronze ingest: ${(ingestRate / 1000).toFixed(0)}k records/s (${summary.consume_seconds.toFixed(2)} s, ${summary.batches} batches, ${summary.landed} landed); ${cpuSince(cpu, (Date.now() - wall) / 1000)}`);
 
     const raw2 = await rawConsume(mock.brokers, 'bench-raw-2');
     console.log(`raw kafkajs consume again: ${(records / raw2 / 1000).toFixed(0)}k records/s (${raw2.toFixed(2)} s)`);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { ObjectStore } from '../store/object-store.js';
 import { openDuckDb, quotedString, sqlFile, type DuckDb } from '../lib/duckdb.js';
 import { PreconditionFailedError, TransientError } from '../lib/errors.js';
@@ -18,7 +18,6 @@ import { TableLog, type Versioned } from '../lib/table-log.js';
 import { bronzeManifestSchema, emptyBronzeManifest, type BronzeManifest, type DataFile } from './manifest.js';
 import { encodeBatch, type EncodedBatch, type LandingBatch } from './encode-batch.js';
 import { stagingCsvOptions } from './staging-encoder.js';
-import { mapLimited } from '../lib/concurrency.js';
 import { failpoint } from '../lib/failpoint.js';
 
 export interface BronzeWriterOptions {
@@ -31,7 +30,6 @@ export interface BronzeWriterOptions {
   maxRecordBytes?: number;
   duckdbThreads?: number;
   maxCommitAttempts?: number;
-  uploadConcurrency?: number;
   logger?: Logger;
   clock?: () => number;
 }
@@ -64,7 +62,7 @@ export class BronzeWriter {
       store: options.store, root,
       stagingDir: options.stagingDir ?? join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lakehouse-staging'),
       compression: options.compression ?? 'zstd', maxRecordBytes: options.maxRecordBytes ?? 1_048_576,
-      maxCommitAttempts: options.maxCommitAttempts ?? 50, uploadConcurrency: options.uploadConcurrency ?? 4,
+      maxCommitAttempts: options.maxCommitAttempts ?? 50,
       logger: (options.logger ?? silentLogger).child({ module: 'bronze' }), clock: options.clock ?? Date.now,
     };
     const db = await openDuckDb({ threads: options.duckdbThreads });
@@ -92,11 +90,19 @@ export class BronzeWriter {
     for (let attempt = 1; ; attempt++) {
       const base = this.current;
       const ingestMs = this.options.clock();
+      const t0 = performance.now();
       const encoded = encodeBatch(batch, base?.manifest.watermarks ?? {}, ingestMs);
+      const t1 = performance.now();
       const result: LandResult = { version: base?.version ?? null, batchId, landed: encoded.landed, deadLettered: encoded.deadLettered, alreadyLanded: encoded.alreadyLanded, files: 0 };
       if (encoded.landed + encoded.deadLettered === 0) return result;
 
-      const files = await this.writeFiles(batch, encoded, `${batchId}-${attempt}`, ingestMs);
+      let files: DataFile[];
+      try {
+        files = await this.writeFiles(batch, encoded, `${batchId}-${attempt}`, ingestMs);
+      } finally {
+        encoded.encoder.release();
+      }
+      const t2 = performance.now();
       failpoint('bronze.after-upload');
       for (let retry = 0; ; retry++) {
         const head = this.current;
@@ -105,7 +111,9 @@ export class BronzeWriter {
           await this.log.commit(next.version, next);
           this.current = { version: next.version, manifest: next };
           failpoint('bronze.after-commit');
-          log.debug({ version: next.version, landed: encoded.landed, deadLettered: encoded.deadLettered, files: files.length }, 'bronze batch committed');
+          const ms = (a: number, b: number) => Math.round(b - a);
+          log.debug({ version: next.version, landed: encoded.landed, deadLettered: encoded.deadLettered, files: files.length,
+            encodeMs: ms(t0, t1), writeMs: ms(t1, t2), commitMs: ms(t2, performance.now()) }, 'bronze batch committed');
           return { ...result, version: next.version, files: files.length };
         } catch (err) {
           if (!(err instanceof PreconditionFailedError)) {
@@ -128,59 +136,60 @@ export class BronzeWriter {
   }
 
   private async writeFiles(batch: LandingBatch, encoded: EncodedBatch, fileId: string, ingestMs: number): Promise<DataFile[]> {
+    const timing: Record<string, number> = { stageMs: 0, copyMs: 0, uploadMs: 0 };
+    let mark = performance.now();
+    const lap = (name: string) => { const now = performance.now(); timing[name] += Math.round(now - mark); mark = now; };
     const dir = join(this.options.stagingDir, fileId);
     await mkdir(dir, { recursive: true });
+    const common = {
+      ingested_at: quotedString(new Date(ingestMs).toISOString()), batch_id: quotedString(fileId),
+      compression: this.options.compression === 'zstd' ? 'zstd, COMPRESSION_LEVEL 1' : this.options.compression,
+    };
+    const files: DataFile[] = [];
     try {
-      const common = {
-        ingested_at: quotedString(new Date(ingestMs).toISOString()), batch_id: quotedString(fileId),
-        compression: this.options.compression, file_pattern: quotedString(`part-${fileId}-{i}`),
-      };
-      const files: DataFile[] = [];
-      if (encoded.encoder.rows > 0) {
-        const staging = join(dir, 'records.csv');
+      for (const [i, staged] of encoded.encoder.all().entries()) {
+        const staging = join(dir, `${i}.csv`);
         const fh = await open(staging, 'w');
         try {
-          await fh.writev(encoded.encoder.contents());
+          await fh.writev(staged.contents());
         } finally {
           await fh.close();
         }
-        files.push(...await this.copy('records', sqlFile('bronze/land_records', {
-          ...common, staging_file: quotedString(staging), out_dir: quotedString(join(dir, 'records')),
-          csv_options: stagingCsvOptions(this.options.maxRecordBytes),
+        lap('stageMs');
+        files.push(await this.copy(`records/topic=${staged.topic}/dt=${staged.dt}/part-${fileId}.parquet`, sqlFile('bronze/land_records', {
+          ...common, staging_file: quotedString(staging), out_file: quotedString(join(dir, `${i}.parquet`)),
+          csv_options: stagingCsvOptions(this.options.maxRecordBytes), dt: quotedString(staged.dt),
           source: quotedString(batch.source),
           file_sha256: batch.kind === 'file' ? quotedString(batch.sha256) : 'NULL::VARCHAR',
           line: batch.kind === 'file' ? '("offset" + 1)::BIGINT' : 'NULL::BIGINT',
-        }), dir, fileId));
+        }), { topic: staged.topic, dt: staged.dt, fileId }, lap));
       }
       if (encoded.deadLetters.length > 0) {
         const staging = join(dir, 'dead_letter.jsonl');
         await writeFile(staging, encoded.deadLetters.map((d) => JSON.stringify(d)).join('\n') + '\n');
-        files.push(...await this.copy('dead_letter', sqlFile('bronze/land_dead_letter', {
-          ...common, staging_file: quotedString(staging), out_dir: quotedString(join(dir, 'dead_letter')),
-        }), dir, fileId));
+        const dt = new Date(ingestMs).toISOString().slice(0, 10);
+        files.push(await this.copy(`dead_letter/dt=${dt}/part-${fileId}.parquet`, sqlFile('bronze/land_dead_letter', {
+          ...common, staging_file: quotedString(staging), out_file: quotedString(join(dir, 'dead_letter.parquet')), dt: quotedString(dt),
+        }), { topic: null, dt, fileId }, lap));
       }
+      this.options.logger.debug({ ...timing, rows: encoded.encoder.rows, files: files.length }, 'bronze files written');
       return files;
+    } catch (err) {
+      await this.discard(files);
+      throw err;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async copy(table: 'records' | 'dead_letter', sql: string, dir: string, fileId: string): Promise<DataFile[]> {
+  /** Runs one COPY into a local Parquet file and uploads it under `path` (relative to the bronze root). */
+  private async copy(path: string, sql: string, meta: { topic: string | null; dt: string; fileId: string }, lap: (name: string) => void): Promise<DataFile> {
     const reader = await this.db.connection.runAndReadAll(sql);
-    const stats = reader.getRowObjectsJson() as { filename: string; count: string; file_size_bytes: string; partition_keys: { key: string; value: string }[] }[];
-    const files = stats.map((s) => {
-      const keys = Object.fromEntries(s.partition_keys.map((p) => [p.key, p.value]));
-      return {
-        local: s.filename,
-        file: {
-          path: `${table}/${relative(join(dir, table), s.filename).split('\\').join('/')}`,
-          rows: Number(s.count), bytes: Number(s.file_size_bytes),
-          topic: keys.topic ?? null, dt: keys.dt ?? null, batchId: fileId,
-        } satisfies DataFile,
-      };
-    });
-    await mapLimited(files, this.options.uploadConcurrency, ({ local, file }) => this.options.store.putFile(`${this.options.root}/${file.path}`, local, { move: true }));
-    return files.map((f) => f.file);
+    lap('copyMs');
+    const [stats] = reader.getRowObjectsJson() as { filename: string; count: string; file_size_bytes: string }[];
+    await this.options.store.putFile(`${this.options.root}/${path}`, stats.filename, { move: true });
+    lap('uploadMs');
+    return { path, rows: Number(stats.count), bytes: Number(stats.file_size_bytes), topic: meta.topic, dt: meta.dt, batchId: meta.fileId };
   }
 
   private async discard(files: DataFile[]): Promise<void> {

@@ -81,6 +81,7 @@ function encodeBus(batch: Extract<LandingBatch, { kind: 'bus' }>, watermarks: Re
     if (landedUpTo === undefined) landedUpTo = watermarks[key] === undefined ? -1n : BigInt(watermarks[key]);
     const last = BigInt(seg.records[seg.records.length - 1].offset);
     const checkEach = BigInt(seg.records[0].offset) <= landedUpTo;
+    const prefix = enc.prefix(seg.topic, seg.partition);
     for (const r of seg.records) {
       if (checkEach && BigInt(r.offset) <= landedUpTo) {
         out.alreadyLanded += 1;
@@ -92,7 +93,9 @@ function encodeBus(batch: Extract<LandingBatch, { kind: 'bus' }>, watermarks: Re
         out.deadLettered += 1;
         continue;
       }
-      enc.add(seg.topic, seg.partition, r.offset, r.key, r.value, r.timestamp, headersJson(r.headers));
+      const headers = headersJson(r.headers);
+      enc.file(seg.topic, +r.timestamp).add(prefix, r.offset, r.key, r.value, r.timestamp, headers === null ? null : Buffer.from(headers, 'utf8'));
+      enc.rows += 1;
       out.landed += 1;
     }
     if (last > landedUpTo) landedUpTo = last;

@@ -148,7 +148,11 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     // Batch mode: once everything up to the finish line has been taken, land it now rather than after the interval.
     if (pendingRows >= maxBatchRows || pendingBytes >= maxBatchBytes || (target !== null && remaining.size === 0)) {
       // Back-pressure: at most one batch landing while the next one fills.
-      if (inFlight !== null) await inFlight;
+      if (inFlight !== null) {
+        const waitStart = Date.now();
+        await inFlight;
+        log.debug({ waitedMs: Date.now() - waitStart }, 'consumer waited for the landing batch');
+      }
       void landPending();
     }
   };

@@ -15,13 +15,10 @@ COPY (
     truncated,
     {{ingested_at}}::TIMESTAMPTZ AS ingested_at,
     {{batch_id}} AS batch_id,
-    strftime({{ingested_at}}::TIMESTAMPTZ, '%Y-%m-%d') AS dt
+    {{dt}} AS dt
   FROM read_json({{staging_file}}, format = 'newline_delimited', maximum_object_size = 268435456, columns = {
     'source': 'VARCHAR', 'source_kind': 'VARCHAR', 'file': 'VARCHAR', 'line': 'BIGINT', 'topic': 'VARCHAR',
     'partition': 'INTEGER', 'offset': 'BIGINT', 'reason': 'VARCHAR', 'raw': 'VARCHAR', 'raw_encoding': 'VARCHAR',
     'raw_bytes': 'BIGINT', 'truncated': 'BOOLEAN'
   })
-) TO {{out_dir}} (
-  FORMAT parquet, COMPRESSION {{compression}}, PARTITION_BY (dt), WRITE_PARTITION_COLUMNS true,
-  FILENAME_PATTERN {{file_pattern}}, RETURN_STATS true
-);
+) TO {{out_file}} (FORMAT parquet, COMPRESSION {{compression}}, RETURN_STATS true);

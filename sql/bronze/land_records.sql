@@ -1,4 +1,4 @@
--- One ingest batch: staged raw records -> Parquet, partitioned by topic and the UTC date of the record timestamp.
+-- One staging file of an ingest batch (one topic, one UTC day) -> one Parquet file of bronze.records.
 -- The payload stays the text it arrived as; parsing it is silver's job.
 COPY (
   SELECT
@@ -14,9 +14,6 @@ COPY (
     {{line}} AS line,
     {{ingested_at}}::TIMESTAMPTZ AS ingested_at,
     {{batch_id}} AS batch_id,
-    strftime(epoch_ms(timestamp_ms), '%Y-%m-%d') AS dt
+    {{dt}} AS dt
   FROM read_csv({{staging_file}}, {{csv_options}})
-) TO {{out_dir}} (
-  FORMAT parquet, COMPRESSION {{compression}}, PARTITION_BY (topic, dt), WRITE_PARTITION_COLUMNS true,
-  FILENAME_PATTERN {{file_pattern}}, RETURN_STATS true
-);
+) TO {{out_file}} (FORMAT parquet, COMPRESSION {{compression}}, RETURN_STATS true);
