@@ -3,7 +3,8 @@
  * against the same broker (librdkafka's mock cluster) and the same records, and their ratio (target >= 0.7).
  * 1,000,000 records of ~500 bytes over 128 partitions: the mock keeps only 5 MiB per partition.
  * Rates count from the first record received to the last one handled, so group joins are left out of both.
- * Options: BENCH_RECORDS (default 1000000), BENCH_PARTITIONS (default 128).
+ * Options: BENCH_RECORDS (default 1000000), BENCH_PARTITIONS (default 128), BENCH_BATCH_ROWS (default 25000),
+ * BENCH_DUCKDB_THREADS (default all cores), BENCH_LOG (a pino level, e.g. debug).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     const bus = new KafkaBus({ brokers: mock.brokers, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20, logger });
     cpu = cpuSeconds();
     wall = Date.now();
-    const summary = await ingestBus({ bus, writer, topics: [topic], groupId: 'bench-ingest', maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 100_000), flushIntervalMs: 1_000, logger });
+    const summary = await ingestBus({ bus, writer, topics: [topic], groupId: 'bench-ingest', maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 25_000), flushIntervalMs: 1_000, logger });
     await bus.close();
     writer.close();
     const ingestRate = summary.landed / summary.consume_seconds;

@@ -54,7 +54,7 @@ export async function resolveTopics(bus: EventBus, requested: string[] | undefin
 }
 
 export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSummary> {
-  const { bus, writer, groupId = 'lakehouse-bronze', stream = false, maxBatchRows = 100_000, maxBatchBytes = 64 << 20, flushIntervalMs = 1_000, caughtUpCheckMs = 500 } = options;
+  const { bus, writer, groupId = 'lakehouse-bronze', stream = false, maxBatchRows = 25_000, maxBatchBytes = 32 << 20, flushIntervalMs = 1_000, caughtUpCheckMs = 500 } = options;
   const log = (options.logger ?? silentLogger).child({ module: 'ingest', source: bus.kind });
   const topics = await resolveTopics(bus, options.topics);
   const started = Date.now();

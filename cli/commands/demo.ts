@@ -1,10 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { commonHelp, commonOptions, intOption, parse } from '../args.js';
 import { createContext } from '../context.js';
 
 const help = `Usage: lakehouse demo [options]
 
 Runs the pipeline on embedded defaults, with no outside service: generates sample trades into the embedded
-event log (<lake>/_eventlog), ingests them into bronze exactly once, and prints what landed.
+event log (<lake>/_eventlog), ingests them into bronze exactly once, replays a record file with a few
+undecodable lines (they go to bronze.dead_letter), and prints what landed.
 
 Options:
   --records <n>              trades to generate (default 5000)
@@ -23,12 +26,15 @@ export const demoCommand = {
     }
     const count = intOption(values.records, '--records', 5_000);
     const seed = intOption(values.seed, '--seed', 42, 0);
-    const ctx = createContext(values);
+    // A demo is read by a person: only warnings and errors on stderr unless asked for more.
+    const ctx = createContext({ ...values, 'log-level': values['log-level'] ?? process.env.LOG_LEVEL ?? 'warn' });
     const { config, logger, store, out } = ctx;
     const { EventLog } = await import('../../bus/event-log.js');
     const { BronzeWriter } = await import('../../bronze/bronze-writer.js');
     const { ingestBus } = await import('../../ingest/bus-ingest.js');
     const { sampleTradeRecords } = await import('../../oms-ems/sample-trades.js');
+    const { ingestFile } = await import('../../ingest/file-ingest.js');
+    const { formatRecordLine } = await import('../../bus/record-file.js');
     const { openCatalog } = await import('../../sql/catalog.js');
     const { runReadOnlyQuery } = await import('../../sql/read-only-query.js');
     const { formatRows } = await import('../../sql/format-rows.js');
@@ -44,7 +50,14 @@ export const demoCommand = {
       await producer.close();
       out(`Produced ${records.length} trade events for ${config.businessDate} into the embedded event log ${config.eventLogDir}\n`);
       const summary = await ingestBus({ bus, writer, topics: ['trades'], logger, flushIntervalMs: 200 });
-      out(`Ingested into bronze at ${store.uri}: ${summary.landed} landed, ${summary.dead_lettered} dead-lettered, ${summary.already_landed} already landed\n\n`);
+      out(`Ingested from the event log into bronze at ${store.uri}: ${summary.landed} landed, ${summary.dead_lettered} dead-lettered, ${summary.already_landed} already landed\n`);
+
+      // A replay file as operations teams receive them: mostly good lines, a few that cannot be decoded.
+      const replay = join(config.eventLogDir, '..', `replay-${config.businessDate}.jsonl`);
+      const good = records.slice(0, 20).map((r) => formatRecordLine({ topic: r.topic, key: String(r.key), value: r.value as Record<string, unknown>, timestampMs: Number(r.timestamp) }));
+      await writeFile(replay, [...good, 'not json', '{"key":"T1","value":{}}', '{"topic":"trades","key":"T2"}', ''].join('\n') + '\n');
+      const fileSummary = await ingestFile({ path: replay, writer, logger });
+      out(`Replayed ${replay}: ${JSON.stringify(fileSummary)}\n\n`);
     } finally {
       writer.close();
       await bus.close();
@@ -54,7 +67,7 @@ export const demoCommand = {
     try {
       const queries = [
         'SELECT topic, dt, count(*) AS records, count(DISTINCT "key") AS keys, min("timestamp") AS first, max("timestamp") AS last FROM bronze.records GROUP BY ALL ORDER BY ALL',
-        'SELECT count(*) AS dead_letters FROM bronze.dead_letter',
+        'SELECT source, reason FROM bronze.dead_letter ORDER BY line',
       ];
       for (const q of queries) {
         out(`lakehouse sql ${JSON.stringify(q)}\n`);
