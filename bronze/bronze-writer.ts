@@ -16,7 +16,7 @@ import { PreconditionFailedError, TransientError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/log.js';
 import { TableLog, type Versioned } from '../lib/table-log.js';
 import { bronzeManifestSchema, emptyBronzeManifest, type BronzeManifest, type DataFile } from './manifest.js';
-import { encodeBatch, type EncodedBatch, type LandingBatch } from './encode-batch.js';
+import { busPositionKey, encodeBatch, filePositionKey, type DeadLetterRow, type EncodedBatch, type LandingBatch } from './encode-batch.js';
 import { stagingCsvOptions } from './staging-encoder.js';
 import { failpoint } from '../lib/failpoint.js';
 
@@ -85,110 +85,136 @@ export class BronzeWriter {
   }
 
   async land(batch: LandingBatch): Promise<LandResult> {
+    const encoded = encodeBatch(batch, this.watermarks(), this.options.clock());
+    return this.landEncoded(encoded, batch.kind === 'bus'
+      ? { kind: 'bus', bus: batch.bus, source: batch.source }
+      : { kind: 'file', source: batch.source, path: batch.path, sha256: batch.sha256 });
+  }
+
+  /**
+   * Lands records already encoded (the bus ingest encodes them as they arrive). Positions that bronze has by the
+   * time of the commit are left out in SQL, so losing the commit race costs a COPY again, not a re-encode.
+   * Consumes `encoded`: its staging chunks are released.
+   */
+  async landEncoded(encoded: EncodedBatch, origin: LandingOrigin): Promise<LandResult> {
     const batchId = randomUUID();
     const log = this.options.logger;
-    for (let attempt = 1; ; attempt++) {
-      const base = this.current;
-      const ingestMs = this.options.clock();
+    const result: LandResult = { version: this.version, batchId, landed: 0, deadLettered: 0, alreadyLanded: encoded.alreadyLanded, files: 0 };
+    if (encoded.encoder.rows + encoded.deadLetters.length === 0) {
+      encoded.encoder.release();
+      return result;
+    }
+    const dir = join(this.options.stagingDir, batchId);
+    await mkdir(dir, { recursive: true });
+    try {
       const t0 = performance.now();
-      const encoded = encodeBatch(batch, base?.manifest.watermarks ?? {}, ingestMs);
-      const t1 = performance.now();
-      const result: LandResult = { version: base?.version ?? null, batchId, landed: encoded.landed, deadLettered: encoded.deadLettered, alreadyLanded: encoded.alreadyLanded, files: 0 };
-      if (encoded.landed + encoded.deadLettered === 0) return result;
-
-      let files: DataFile[];
-      try {
-        files = await this.writeFiles(batch, encoded, `${batchId}-${attempt}`, ingestMs);
-      } finally {
-        encoded.encoder.release();
-      }
-      const t2 = performance.now();
-      failpoint('bronze.after-upload');
-      for (let retry = 0; ; retry++) {
-        const head = this.current;
-        const next = nextManifest(head, files, encoded, batchId, ingestMs);
-        try {
-          await this.log.commit(next.version, next);
-          this.current = { version: next.version, manifest: next };
-          failpoint('bronze.after-commit');
-          const ms = (a: number, b: number) => Math.round(b - a);
-          log.debug({ version: next.version, landed: encoded.landed, deadLettered: encoded.deadLettered, files: files.length,
-            encodeMs: ms(t0, t1), writeMs: ms(t1, t2), commitMs: ms(t2, performance.now()) }, 'bronze batch committed');
-          return { ...result, version: next.version, files: files.length };
-        } catch (err) {
-          if (!(err instanceof PreconditionFailedError)) {
-            await this.discard(files);
-            throw err;
+      const staged = await this.stage(encoded, dir);
+      for (let attempt = 1; ; attempt++) {
+        const base = this.current;
+        const ingestMs = this.options.clock();
+        const t1 = performance.now();
+        const written = await this.writeFiles(origin, staged, encoded, base?.manifest.watermarks ?? {}, dir, `${batchId}-${attempt}`, ingestMs);
+        const t2 = performance.now();
+        failpoint('bronze.after-upload');
+        const landed = { ...result, landed: written.rows, deadLettered: written.deadLettered, alreadyLanded: encoded.alreadyLanded + encoded.encoder.rows - written.rows + encoded.deadLetters.length - written.deadLettered };
+        for (let retry = 0; ; retry++) {
+          const next = nextManifest(this.current, written.files, encoded.watermarks, landed, batchId, ingestMs);
+          try {
+            await this.log.commit(next.version, next);
+            this.current = { version: next.version, manifest: next };
+            failpoint('bronze.after-commit');
+            const ms = (a: number, b: number) => Math.round(b - a);
+            log.debug({ version: next.version, landed: landed.landed, deadLettered: landed.deadLettered, files: written.files.length,
+              stageMs: ms(t0, t1), writeMs: ms(t1, t2), commitMs: ms(t2, performance.now()) }, 'bronze batch committed');
+            return { ...landed, version: next.version, files: written.files.length };
+          } catch (err) {
+            if (!(err instanceof PreconditionFailedError)) {
+              await this.discard(written.files);
+              throw err;
+            }
+            await this.refresh();
+            if (retry + attempt > this.options.maxCommitAttempts) {
+              await this.discard(written.files);
+              throw new TransientError('bronze commit kept losing to other writers', { attempts: retry + attempt });
+            }
+            // Another writer committed first. If it landed none of our positions, our files still hold; commit on top of it.
+            if (!overlaps(encoded.watermarks, base, this.current)) continue;
+            log.info({ batchId }, 'another writer landed part of this batch first; writing it again without those');
+            await this.discard(written.files);
+            break;
           }
-          await this.refresh();
-          if (retry + attempt > this.options.maxCommitAttempts) {
-            await this.discard(files);
-            throw new TransientError('bronze commit kept losing to other writers', { attempts: retry + attempt });
-          }
-          // Another writer committed first. If it landed none of our positions, our files still hold; commit on top of it.
-          if (!overlaps(encoded, base, this.current)) continue;
-          log.info({ batchId }, 'another writer landed part of this batch first; encoding it again');
-          await this.discard(files);
-          break;
         }
       }
+    } finally {
+      encoded.encoder.release();
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async writeFiles(batch: LandingBatch, encoded: EncodedBatch, fileId: string, ingestMs: number): Promise<DataFile[]> {
-    const timing: Record<string, number> = { stageMs: 0, copyMs: 0, uploadMs: 0 };
-    let mark = performance.now();
-    const lap = (name: string) => { const now = performance.now(); timing[name] += Math.round(now - mark); mark = now; };
-    const dir = join(this.options.stagingDir, fileId);
-    await mkdir(dir, { recursive: true });
+  /** Writes the staging files once; they are re-read if the commit has to be redone. */
+  private async stage(encoded: EncodedBatch, dir: string): Promise<{ path: string; topic: string; dt: string; rows: number }[]> {
+    const out = [];
+    for (const [i, staged] of encoded.encoder.all().entries()) {
+      const path = join(dir, `${i}.csv`);
+      const fh = await open(path, 'w');
+      try {
+        await fh.writev(staged.contents());
+      } finally {
+        await fh.close();
+      }
+      out.push({ path, topic: staged.topic, dt: staged.dt, rows: staged.rows });
+    }
+    return out;
+  }
+
+  private async writeFiles(origin: LandingOrigin, staged: { path: string; topic: string; dt: string }[], encoded: EncodedBatch, watermarks: Record<string, string>, dir: string, fileId: string, ingestMs: number): Promise<{ files: DataFile[]; rows: number; deadLettered: number }> {
     const common = {
       ingested_at: quotedString(new Date(ingestMs).toISOString()), batch_id: quotedString(fileId),
       compression: this.options.compression === 'zstd' ? 'zstd, COMPRESSION_LEVEL 1' : this.options.compression,
     };
     const files: DataFile[] = [];
+    let rows = 0;
     try {
-      for (const [i, staged] of encoded.encoder.all().entries()) {
-        const staging = join(dir, `${i}.csv`);
-        const fh = await open(staging, 'w');
-        try {
-          await fh.writev(staged.contents());
-        } finally {
-          await fh.close();
+      for (const [i, s] of staged.entries()) {
+        const file = await this.copy(`records/topic=${s.topic}/dt=${s.dt}/part-${fileId}.parquet`, sqlFile('bronze/land_records', {
+          ...common, staging_file: quotedString(s.path), out_file: quotedString(join(dir, `${fileId}-${i}.parquet`)),
+          csv_options: stagingCsvOptions(this.options.maxRecordBytes), dt: quotedString(s.dt),
+          source: quotedString(origin.source),
+          file_sha256: origin.kind === 'file' ? quotedString(origin.sha256) : 'NULL::VARCHAR',
+          line: origin.kind === 'file' ? '("offset" + 1)::BIGINT' : 'NULL::BIGINT',
+          position_filter: positionFilter(origin, s.topic, encoded.watermarks, watermarks),
+        }), { topic: s.topic, dt: s.dt, fileId });
+        if (file !== null) {
+          files.push(file);
+          rows += file.rows;
         }
-        lap('stageMs');
-        files.push(await this.copy(`records/topic=${staged.topic}/dt=${staged.dt}/part-${fileId}.parquet`, sqlFile('bronze/land_records', {
-          ...common, staging_file: quotedString(staging), out_file: quotedString(join(dir, `${i}.parquet`)),
-          csv_options: stagingCsvOptions(this.options.maxRecordBytes), dt: quotedString(staged.dt),
-          source: quotedString(batch.source),
-          file_sha256: batch.kind === 'file' ? quotedString(batch.sha256) : 'NULL::VARCHAR',
-          line: batch.kind === 'file' ? '("offset" + 1)::BIGINT' : 'NULL::BIGINT',
-        }), { topic: staged.topic, dt: staged.dt, fileId }, lap));
       }
-      if (encoded.deadLetters.length > 0) {
-        const staging = join(dir, 'dead_letter.jsonl');
-        await writeFile(staging, encoded.deadLetters.map((d) => JSON.stringify(d)).join('\n') + '\n');
+      const dead = encoded.deadLetters.filter((d) => isNew(origin, d, watermarks));
+      if (dead.length > 0) {
+        const staging = join(dir, `${fileId}-dead_letter.jsonl`);
+        await writeFile(staging, dead.map((d) => JSON.stringify(d)).join('\n') + '\n');
         const dt = new Date(ingestMs).toISOString().slice(0, 10);
-        files.push(await this.copy(`dead_letter/dt=${dt}/part-${fileId}.parquet`, sqlFile('bronze/land_dead_letter', {
-          ...common, staging_file: quotedString(staging), out_file: quotedString(join(dir, 'dead_letter.parquet')), dt: quotedString(dt),
-        }), { topic: null, dt, fileId }, lap));
+        const file = await this.copy(`dead_letter/dt=${dt}/part-${fileId}.parquet`, sqlFile('bronze/land_dead_letter', {
+          ...common, staging_file: quotedString(staging), out_file: quotedString(join(dir, `${fileId}-dead_letter.parquet`)), dt: quotedString(dt),
+        }), { topic: null, dt, fileId });
+        if (file !== null) files.push(file);
       }
-      this.options.logger.debug({ ...timing, rows: encoded.encoder.rows, files: files.length }, 'bronze files written');
-      return files;
+      return { files, rows, deadLettered: dead.length };
     } catch (err) {
       await this.discard(files);
       throw err;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
   }
 
-  /** Runs one COPY into a local Parquet file and uploads it under `path` (relative to the bronze root). */
-  private async copy(path: string, sql: string, meta: { topic: string | null; dt: string; fileId: string }, lap: (name: string) => void): Promise<DataFile> {
+  /** Runs one COPY into a local Parquet file and uploads it under `path` (relative to the bronze root); null when no row is new. */
+  private async copy(path: string, sql: string, meta: { topic: string | null; dt: string; fileId: string }): Promise<DataFile | null> {
     const reader = await this.db.connection.runAndReadAll(sql);
-    lap('copyMs');
     const [stats] = reader.getRowObjectsJson() as { filename: string; count: string; file_size_bytes: string }[];
+    if (Number(stats.count) === 0) {
+      await rm(stats.filename, { force: true });
+      return null;
+    }
     await this.options.store.putFile(`${this.options.root}/${path}`, stats.filename, { move: true });
-    lap('uploadMs');
     return { path, rows: Number(stats.count), bytes: Number(stats.file_size_bytes), topic: meta.topic, dt: meta.dt, batchId: meta.fileId };
   }
 
@@ -201,10 +227,10 @@ export class BronzeWriter {
   }
 }
 
-function nextManifest(head: Versioned<BronzeManifest> | null, files: DataFile[], encoded: EncodedBatch, batchId: string, nowMs: number): BronzeManifest {
+function nextManifest(head: Versioned<BronzeManifest> | null, files: DataFile[], covered: Record<string, string>, counts: { landed: number; deadLettered: number }, batchId: string, nowMs: number): BronzeManifest {
   const prev = head?.manifest ?? emptyBronzeManifest();
   const watermarks = { ...prev.watermarks };
-  for (const [key, value] of Object.entries(encoded.watermarks)) {
+  for (const [key, value] of Object.entries(covered)) {
     const old = watermarks[key];
     watermarks[key] = old !== undefined && BigInt(old) >= BigInt(value) ? old : value;
   }
@@ -218,14 +244,42 @@ function nextManifest(head: Versioned<BronzeManifest> | null, files: DataFile[],
       dead_letter: [...prev.tables.dead_letter, ...files.filter((f) => f.path.startsWith('dead_letter/'))],
     },
     watermarks,
-    totals: { records: prev.totals.records + encoded.landed, deadLettered: prev.totals.deadLettered + encoded.deadLettered },
+    totals: { records: prev.totals.records + counts.landed, deadLettered: prev.totals.deadLettered + counts.deadLettered },
   };
 }
 
-/** True when `now` landed positions of this batch that `base` (what the batch was encoded against) had not. */
-function overlaps(encoded: EncodedBatch, base: Versioned<BronzeManifest> | null, now: Versioned<BronzeManifest> | null): boolean {
-  for (const key of Object.keys(encoded.watermarks)) {
+/** True when `now` landed positions of this batch that `base` (what the files were written against) had not. */
+function overlaps(covered: Record<string, string>, base: Versioned<BronzeManifest> | null, now: Versioned<BronzeManifest> | null): boolean {
+  for (const key of Object.keys(covered)) {
     if ((base?.manifest.watermarks[key] ?? null) !== (now?.manifest.watermarks[key] ?? null)) return true;
   }
   return false;
+}
+
+export type LandingOrigin =
+  | { kind: 'bus'; bus: 'kafka' | 'eventlog'; source: string }
+  | { kind: 'file'; source: string; path: string; sha256: string };
+
+/** SQL keeping the staged rows of one topic that bronze does not have yet. */
+function positionFilter(origin: LandingOrigin, topic: string, covered: Record<string, string>, watermarks: Record<string, string>): string {
+  if (origin.kind === 'file') {
+    const wm = watermarks[filePositionKey(origin.sha256)];
+    return wm === undefined ? 'true' : `"offset" + 1 > ${BigInt(wm)}`;
+  }
+  const cases: string[] = [];
+  for (const key of Object.keys(covered)) {
+    const wm = watermarks[key];
+    const prefix = `${origin.bus}:${topic}/`;
+    if (wm !== undefined && key.startsWith(prefix)) cases.push(`WHEN ${Number(key.slice(prefix.length))} THEN ${BigInt(wm)}`);
+  }
+  return cases.length === 0 ? 'true' : `"offset" > CASE "partition" ${cases.join(' ')} ELSE -1 END`;
+}
+
+function isNew(origin: LandingOrigin, d: DeadLetterRow, watermarks: Record<string, string>): boolean {
+  if (origin.kind === 'file') {
+    const wm = watermarks[filePositionKey(origin.sha256)];
+    return wm === undefined || (d.line ?? 0) > Number(wm);
+  }
+  const wm = watermarks[busPositionKey(origin.bus, d.topic ?? '', d.partition ?? 0)];
+  return wm === undefined || BigInt(d.offset ?? '-1') > BigInt(wm);
 }

@@ -61,47 +61,57 @@ export function filePositionKey(sha256: string): string {
   return `file:${sha256}`;
 }
 
+/** An empty encoded batch, for callers that encode records as they arrive (ingest/bus-ingest.ts). */
+export function emptyEncodedBatch(): EncodedBatch {
+  return { encoder: new StagingEncoder(), deadLetters: [], landed: 0, deadLettered: 0, alreadyLanded: 0, watermarks: {} };
+}
+
+/**
+ * Encodes a whole batch against the committed watermarks. Positions at or below them are counted as already
+ * landed and left out; the writer filters again, in SQL, against whatever is committed when it lands.
+ */
 export function encodeBatch(batch: LandingBatch, watermarks: Record<string, string>, ingestMs: number): EncodedBatch {
-  const out: EncodedBatch = { encoder: new StagingEncoder(), deadLetters: [], landed: 0, deadLettered: 0, alreadyLanded: 0, watermarks: {} };
-  if (batch.kind === 'bus') encodeBus(batch, watermarks, out);
-  else encodeFile(batch, watermarks, ingestMs, out);
+  const out = emptyEncodedBatch();
+  if (batch.kind === 'bus') {
+    const upTo = new Map<string, bigint>();
+    for (const seg of batch.segments) encodeBusSegment(out, batch.bus, batch.source, seg, watermarks, upTo);
+  } else encodeFile(batch, watermarks, ingestMs, out);
   return out;
 }
 
-function encodeBus(batch: Extract<LandingBatch, { kind: 'bus' }>, watermarks: Record<string, string>, out: EncodedBatch): void {
+/**
+ * Appends one partition's records to `out`. `upTo` is the highest position covered so far per partition (seeded
+ * from the committed watermark): a partition handed back to this member after a rebalance is delivered again
+ * from its committed offset, so the same offsets can arrive twice.
+ */
+export function encodeBusSegment(out: EncodedBatch, bus: 'kafka' | 'eventlog', source: string, seg: BusSegment, watermarks: Record<string, string>, upTo: Map<string, bigint>): void {
+  if (seg.records.length === 0) return;
   const enc = out.encoder;
-  // Highest position covered so far per partition: the committed watermark, then this batch's own records.
-  // A partition handed back to this member after a rebalance is delivered again from its committed offset,
-  // so the same offsets can appear twice within one batch.
-  const upTo = new Map<string, bigint>();
-  for (const seg of batch.segments) {
-    if (seg.records.length === 0) continue;
-    const key = busPositionKey(batch.bus, seg.topic, seg.partition);
-    let landedUpTo = upTo.get(key);
-    if (landedUpTo === undefined) landedUpTo = watermarks[key] === undefined ? -1n : BigInt(watermarks[key]);
-    const last = BigInt(seg.records[seg.records.length - 1].offset);
-    const checkEach = BigInt(seg.records[0].offset) <= landedUpTo;
-    const prefix = enc.prefix(seg.topic, seg.partition);
-    for (const r of seg.records) {
-      if (checkEach && BigInt(r.offset) <= landedUpTo) {
-        out.alreadyLanded += 1;
-        continue;
-      }
-      const reason = busRecordProblem(r);
-      if (reason !== null) {
-        out.deadLetters.push(busDeadLetter(batch, seg, r, reason));
-        out.deadLettered += 1;
-        continue;
-      }
-      const headers = headersJson(r.headers);
-      enc.file(seg.topic, +r.timestamp).add(prefix, r.offset, r.key, r.value, r.timestamp, headers === null ? null : Buffer.from(headers, 'utf8'));
-      enc.rows += 1;
-      out.landed += 1;
+  const key = busPositionKey(bus, seg.topic, seg.partition);
+  let landedUpTo = upTo.get(key);
+  if (landedUpTo === undefined) landedUpTo = watermarks[key] === undefined ? -1n : BigInt(watermarks[key]);
+  const last = BigInt(seg.records[seg.records.length - 1].offset);
+  const checkEach = BigInt(seg.records[0].offset) <= landedUpTo;
+  const prefix = enc.prefix(seg.topic, seg.partition);
+  for (const r of seg.records) {
+    if (checkEach && BigInt(r.offset) <= landedUpTo) {
+      out.alreadyLanded += 1;
+      continue;
     }
-    if (last > landedUpTo) landedUpTo = last;
-    upTo.set(key, landedUpTo);
-    out.watermarks[key] = String(landedUpTo);
+    const reason = busRecordProblem(r);
+    if (reason !== null) {
+      out.deadLetters.push(busDeadLetter(bus, source, seg, r, reason));
+      out.deadLettered += 1;
+      continue;
+    }
+    const headers = headersJson(r.headers);
+    enc.file(seg.topic, +r.timestamp).add(prefix, r.offset, r.key, r.value, r.timestamp, headers === null ? null : Buffer.from(headers, 'utf8'));
+    enc.rows += 1;
+    out.landed += 1;
   }
+  if (last > landedUpTo) landedUpTo = last;
+  upTo.set(key, landedUpTo);
+  out.watermarks[key] = String(landedUpTo);
 }
 
 function busRecordProblem(r: BusRecord): string | null {
@@ -112,12 +122,12 @@ function busRecordProblem(r: BusRecord): string | null {
   return null;
 }
 
-function busDeadLetter(batch: Extract<LandingBatch, { kind: 'bus' }>, seg: BusSegment, r: BusRecord, reason: string): DeadLetterRow {
+function busDeadLetter(bus: 'kafka' | 'eventlog', source: string, seg: BusSegment, r: BusRecord, reason: string): DeadLetterRow {
   const raw = r.value ?? Buffer.alloc(0);
   const utf8 = isUtf8(raw);
   const kept = raw.subarray(0, rawLimitBytes);
   return {
-    source: `${batch.source}/${seg.topic}/${seg.partition}@${r.offset}`, source_kind: batch.bus, file: null, line: null,
+    source: `${source}/${seg.topic}/${seg.partition}@${r.offset}`, source_kind: bus, file: null, line: null,
     topic: seg.topic, partition: seg.partition, offset: r.offset, reason,
     raw: utf8 ? kept.toString('utf8') : kept.toString('base64'), raw_encoding: utf8 ? 'utf8' : 'base64',
     raw_bytes: raw.length, truncated: raw.length > kept.length,

@@ -7,7 +7,7 @@
  */
 import type { EventBus, RecordBatch, TopicPartitionOffset } from '../bus/event-bus.js';
 import type { BronzeWriter } from '../bronze/bronze-writer.js';
-import type { BusSegment } from '../bronze/encode-batch.js';
+import { emptyEncodedBatch, encodeBusSegment, type EncodedBatch } from '../bronze/encode-batch.js';
 import { UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/log.js';
 import { pipelineTopics } from '../lib/config.js';
@@ -71,7 +71,12 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   }
   log.info({ topics, groupId, stream, partitions: target?.length }, 'consuming');
 
-  let pending: BusSegment[] = [];
+  // Records are encoded as they arrive and dropped: holding 25k+ kafkajs messages until their batch lands
+  // promoted them to the old generation and cost more in GC than the encoding itself.
+  const watermarks = writer.watermarks();
+  const upTo = new Map<string, bigint>();
+  let pending: EncodedBatch = emptyEncodedBatch();
+  let pendingPositions = new Map<string, TopicPartitionOffset>();
   let pendingRows = 0;
   let pendingBytes = 0;
   let pendingSince = 0;
@@ -86,25 +91,25 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   });
 
   const landPending = (): Promise<void> => {
-    const segments = pending;
-    pending = [];
+    const encoded = pending;
+    const positions = pendingPositions;
+    pending = emptyEncodedBatch();
+    pendingPositions = new Map();
     pendingRows = 0;
     pendingBytes = 0;
     const landing: Promise<void> = (inFlight ?? Promise.resolve()).then(async () => {
       if (failure !== null) return;
       try {
-        const result = await writer.land({ kind: 'bus', bus: bus.kind, source: bus.uri, segments });
+        const result = await writer.landEncoded(encoded, { kind: 'bus', bus: bus.kind, source: bus.uri });
         summary.records += result.landed + result.deadLettered + result.alreadyLanded;
         summary.landed += result.landed;
         summary.dead_lettered += result.deadLettered;
         summary.already_landed += result.alreadyLanded;
         summary.batches += 1;
         lastLandedAt = Date.now();
-        for (const s of segments) {
-          const next = (BigInt(s.records[s.records.length - 1].offset) + 1n).toString();
-          const key = `${s.topic}/${s.partition}`;
+        for (const [key, position] of positions) {
           const old = toCommit.get(key);
-          if (old === undefined || BigInt(old.offset) < BigInt(next)) toCommit.set(key, { topic: s.topic, partition: s.partition, offset: next });
+          if (old === undefined || BigInt(old.offset) < BigInt(position.offset)) toCommit.set(key, position);
         }
         await commitLanded();
         progress.update(undefined, summary);
@@ -138,8 +143,9 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     // Taken after stop began: not landed, not committed, so read again by the next run.
     if (batch.records.length === 0 || failure !== null || stopping) return;
     if (firstRecordAt === 0) firstRecordAt = Date.now();
-    if (pending.length === 0) pendingSince = Date.now();
-    pending.push({ topic: batch.topic, partition: batch.partition, records: batch.records });
+    if (pendingRows === 0) pendingSince = Date.now();
+    encodeBusSegment(pending, bus.kind, bus.uri, batch, watermarks, upTo);
+    pendingPositions.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.records[batch.records.length - 1].offset) + 1n).toString() });
     pendingRows += batch.records.length;
     for (const r of batch.records) pendingBytes += r.value === null ? 0 : r.value.length;
     const last = batch.records[batch.records.length - 1].offset;
@@ -163,7 +169,7 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     stopping = true;
     log.info({ reason }, 'stopping consumer');
     try {
-      if (pending.length > 0) await landPending();
+      if (pendingRows > 0) await landPending();
       else if (inFlight !== null) await inFlight;
       if (failure === null) await commitLanded();
     } finally {
@@ -174,13 +180,13 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
 
   let checking = false;
   const timer = setInterval(() => {
-    if (pending.length > 0 && Date.now() - pendingSince >= flushIntervalMs && inFlight === null) void landPending();
+    if (pendingRows > 0 && Date.now() - pendingSince >= flushIntervalMs && inFlight === null) void landPending();
     if (target === null || checking || stopping) return;
     checking = true;
     void (async () => {
       try {
         if (inFlight !== null) await inFlight;
-        if (pending.length === 0 && (await caughtUp(bus, groupId, topics, target))) await stop('caught up');
+        if (pendingRows === 0 && (await caughtUp(bus, groupId, topics, target))) await stop('caught up');
       } catch (err) {
         log.debug({ err: (err as Error).message }, 'caught-up check failed; trying again');
       } finally {

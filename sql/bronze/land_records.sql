@@ -16,4 +16,5 @@ COPY (
     {{batch_id}} AS batch_id,
     {{dt}} AS dt
   FROM read_csv({{staging_file}}, {{csv_options}})
+  WHERE {{position_filter}} -- what another writer landed since this batch was encoded stays out
 ) TO {{out_file}} (FORMAT parquet, COMPRESSION {{compression}}, RETURN_STATS true);
