@@ -5,7 +5,7 @@
  * a replayed batch (after a crash, a rebalance, or the same file ingested twice) land nothing twice.
  */
 import { isUtf8 } from 'node:buffer';
-import type { BusRecord, RecordHeaders } from '../bus/event-bus.js';
+import { errorHeader, type BusRecord, type RecordHeaders } from '../bus/event-bus.js';
 import type { ParsedRecord } from '../bus/record-file.js';
 import { StagingEncoder } from './staging-encoder.js';
 
@@ -49,8 +49,6 @@ export interface EncodedBatch {
   watermarks: Record<string, string>;
 }
 
-/** The header the embedded log sets on a line it could not parse (bus/event-log.ts). */
-export const errorHeader = 'x-lakehouse-error';
 const rawLimitBytes = 65_536;
 
 export function busPositionKey(bus: string, topic: string, partition: number): string {

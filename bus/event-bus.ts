@@ -10,6 +10,9 @@
 export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 export type RecordHeaders = Record<string, HeaderValue>;
 
+/** Header an adapter sets on a record it could not decode, with the reason; ingest dead-letters such records. */
+export const errorHeader = 'x-lakehouse-error';
+
 /** One consumed record. Structurally a kafkajs message, so the Kafka adapter passes them through uncopied. */
 export interface BusRecord {
   offset: string;

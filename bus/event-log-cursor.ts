@@ -3,11 +3,12 @@
  * Only complete lines are delivered: a last line without '\n' is still being written (or torn by a crash).
  */
 import { stat } from 'node:fs/promises';
+import { errorHeader } from './event-bus.js';
 import type { BusRecord, RecordBatch } from './event-bus.js';
 import { parseRecordLine, readRecordLines, type RecordLine } from './record-file.js';
 
 /** Header set on a line that is not a valid record, so the ingest dead-letters it instead of losing it. */
-export const errorHeader = 'x-lakehouse-error';
+export { errorHeader };
 
 /** Byte positions of delivered records, so a commit of any delivered offset is stored with its byte. */
 interface DeliveredSpan { first: number; starts: number[]; endByte: number }

@@ -78,7 +78,6 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   let pending: EncodedBatch = emptyEncodedBatch();
   let pendingPositions = new Map<string, TopicPartitionOffset>();
   let pendingRows = 0;
-  let pendingBytes = 0;
   let pendingSince = 0;
   let inFlight: Promise<void> | null = null;
   let failure: unknown = null;
@@ -96,7 +95,6 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     pending = emptyEncodedBatch();
     pendingPositions = new Map();
     pendingRows = 0;
-    pendingBytes = 0;
     const landing: Promise<void> = (inFlight ?? Promise.resolve()).then(async () => {
       if (failure !== null) return;
       try {
@@ -147,12 +145,11 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     encodeBusSegment(pending, bus.kind, bus.uri, batch, watermarks, upTo);
     pendingPositions.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.records[batch.records.length - 1].offset) + 1n).toString() });
     pendingRows += batch.records.length;
-    for (const r of batch.records) pendingBytes += r.value === null ? 0 : r.value.length;
     const last = batch.records[batch.records.length - 1].offset;
     const key = `${batch.topic}/${batch.partition}`;
     if (remaining.has(key) && BigInt(last) + 1n >= remaining.get(key)!) remaining.delete(key);
     // Batch mode: once everything up to the finish line has been taken, land it now rather than after the interval.
-    if (pendingRows >= maxBatchRows || pendingBytes >= maxBatchBytes || (target !== null && remaining.size === 0)) {
+    if (pendingRows >= maxBatchRows || pending.encoder.bytes >= maxBatchBytes || (target !== null && remaining.size === 0)) {
       // Back-pressure: at most one batch landing while the next one fills.
       if (inFlight !== null) {
         const waitStart = Date.now();

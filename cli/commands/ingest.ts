@@ -21,7 +21,7 @@ Options:
   --topics <a,b,...>         topics to consume (default: the pipeline's topics that exist)
   --group <id>               consumer group (default lakehouse-bronze)
   --max-batch-rows <n>       rows per micro-batch (default 25000 from a bus, 100000 from a file)
-  --max-batch-bytes <n>      payload bytes per micro-batch (default 32 MiB from a bus, 64 MiB from a file)
+  --max-batch-bytes <n>      staged bytes (payloads, keys, headers) per micro-batch (default 32 MiB from a bus, 64 MiB from a file)
   --flush-interval-ms <n>    longest a record waits before its batch lands (default 1000)
   --max-record-bytes <n>     longest record-file line accepted (default 1048576); longer lines are dead-lettered
   --session-timeout-ms <n>   consumer group session timeout (Kafka; default 10000)
@@ -104,12 +104,8 @@ export const ingestCommand = {
   },
 };
 
+/** The summary as one JSON object (CONTRACT.md section 1), or as a one-row table or CSV. */
 function printSummary(out: (s: string) => void, format: string, summary: object): void {
   if (format === 'json') out(`${JSON.stringify(summary)}\n`);
-  else formatRowsOut(out, format, summary);
-}
-
-function formatRowsOut(out: (s: string) => void, format: string, summary: object): void {
-  const columns = Object.keys(summary).map((name) => ({ name }));
-  out(formatRows(columns, [summary as Record<string, unknown>], format === 'csv' ? 'csv' : 'table'));
+  else out(formatRows(Object.keys(summary).map((name) => ({ name })), [summary as Record<string, unknown>], format === 'csv' ? 'csv' : 'table'));
 }
