@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
-export const pipelineTopics = ['trades', 'orders', 'executions', 'positions', 'treasury.deals', 'ref.instruments', 'ref.counterparties'] as const;
+export const pipelineTopics = ['trades', 'orders', 'executions', 'positions', 'treasury.deals', 'ref.instruments', 'ref.counterparties', 'ref.fx_rates', 'trades.dead_letter'] as const;
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD').refine((d) => {
   const t = Date.parse(`${d}T00:00:00Z`);

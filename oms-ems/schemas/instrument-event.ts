@@ -36,7 +36,7 @@ export const instrumentEventSchema = z.object({
   own_originated: z.boolean().nullable(),
   maturity_date: isoDateSchema.nullable(),
   coupon_rate: z.number().nullable(),
-  price: z.number().nonnegative().describe('reference price: per 100 of face value for bonds, per unit otherwise'),
+  price: z.number().nonnegative().describe('reference price per unit; a bond unit is 100 of face value, so quantity x price is the market value for every asset class'),
   price_date: isoDateSchema,
   active: z.boolean().describe('false: withdrawn from the master (a tombstone)'),
 });

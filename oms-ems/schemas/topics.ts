@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { counterpartyEventSchema } from './counterparty-event.js';
 import { executionEventSchema } from './execution-event.js';
+import { fxRateEventSchema } from './fx-rate-event.js';
 import { instrumentEventSchema } from './instrument-event.js';
 import { orderEventSchema } from './order-event.js';
 import { positionEventSchema } from './position-event.js';
@@ -24,6 +25,7 @@ export const topicSpecs = [
   { topic: 'treasury.deals', schema: treasuryDealEventSchema, key: 'deal_id', description: 'deposits, funding, repos, loans, facilities, reserves' },
   { topic: 'ref.instruments', schema: instrumentEventSchema, key: 'instrument_id', description: 'the instrument master' },
   { topic: 'ref.counterparties', schema: counterpartyEventSchema, key: 'counterparty_id', description: 'the counterparty directory' },
+  { topic: 'ref.fx_rates', schema: fxRateEventSchema, key: 'quote_currency', description: 'end-of-day exchange rates' },
 ] as const satisfies readonly TopicSpec[];
 
 export type TopicName = (typeof topicSpecs)[number]['topic'];
