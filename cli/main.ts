@@ -13,12 +13,14 @@ const commands: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   sql: async () => (await import('./commands/sql.js')).sqlCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  'fix-venue': async () => (await import('./commands/fix-venue.js')).fixVenueCommand,
 };
 
 const summaries: Record<string, string> = {
   ingest: 'land records into bronze from a record file, Kafka or the embedded event log',
   sql: 'run one read-only query over the lakehouse views',
   demo: 'simulate, ingest and show what landed, on embedded defaults',
+  'fix-venue': 'run a FIX 4.4 venue (order books) or the FIX conformance echo acceptor',
 };
 
 function usage(): string {
