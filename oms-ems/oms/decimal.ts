@@ -16,6 +16,7 @@ export const ZERO: Decimal = { units: 0n, scale: 0 };
 const numberText = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/;
 
 export function decimal(x: number): Decimal {
+  if (Number.isSafeInteger(x)) return { units: BigInt(x), scale: 0 };
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
   const m = numberText.exec(String(x));
   if (!m) throw new RangeError(`unexpected number text: ${String(x)}`);
@@ -30,6 +31,7 @@ export function decimal(x: number): Decimal {
 }
 
 function align(a: Decimal, b: Decimal): [bigint, bigint, number] {
+  if (a.scale === b.scale) return [a.units, b.units, a.scale];
   const scale = Math.max(a.scale, b.scale);
   return [a.units * 10n ** BigInt(scale - a.scale), b.units * 10n ** BigInt(scale - b.scale), scale];
 }

@@ -29,6 +29,7 @@
  * - Order state is in memory: a restarted OMS starts empty.
  */
 import { randomUUID } from 'node:crypto';
+import { isoTime } from '../../lib/iso-time.js';
 import { silentLogger, type Logger } from '../../lib/log.js';
 import type { OrderEvent } from '../schemas/order-event.js';
 import { add, decimal, divide, multiply, subtract, toNumber, ZERO, type Decimal } from './decimal.js';
@@ -36,7 +37,7 @@ import { IdempotencyStore, requestFingerprint } from './idempotency-store.js';
 import { ExecutionMismatchError, OrderNotFoundError } from './oms-errors.js';
 import { copyOrder, orderEvent, type Order } from './order.js';
 import { applyFillQuantity, isOpen, transition } from './order-state.js';
-import { preTradeChecks, type InstrumentLookup, type LimitsConfig, type OpenOrder, type OrderTerms } from './pre-trade-checks.js';
+import { orderNotional, preTradeChecks, type InstrumentLookup, type LimitsConfig, type OpenExposure, type OrderTerms } from './pre-trade-checks.js';
 import {
   cancelRequestSchema, executionReportSchema, idempotencyKeySchema, newOrderRequestSchema, parseRequest, replaceRequestSchema,
   type CancelRequest, type ExecutionReport, type NewOrderRequest, type ReplaceRequest,
@@ -76,6 +77,8 @@ interface OrderRecord {
   filledNotional: Decimal;
   /** We asked the router to cancel it (a cancel or a replace): the venue's CANCELLED report only confirms. */
   cancelSent: boolean;
+  /** What the order adds to its account's open notional now (zero once closed). */
+  exposure: Decimal;
 }
 
 /** What a request decided: the answer, and the effects (events, router calls) to run once the answer is stored. */
@@ -93,7 +96,9 @@ export class Oms {
   readonly #newId: (kind: 'order' | 'event') => string;
   readonly #log: Logger;
   readonly #orders = new Map<string, OrderRecord>();
-  readonly #open = new Set<string>();
+  /** Open notional per account and per account and instrument, kept as orders change, so a check is O(1). */
+  readonly #openByAccount = new Map<string, Decimal>();
+  readonly #openByInstrument = new Map<string, Decimal>();
   readonly #keys: IdempotencyStore<Order>;
 
   constructor(options: OmsOptions) {
@@ -118,7 +123,7 @@ export class Oms {
         order_type: body.order_type, quantity: body.quantity, limit_price: body.limit_price ?? null, currency: body.currency,
         status: 'NEW', filled_quantity: 0, average_price: null, replaces_order_id: null, replaced_by_order_id: null,
         reason: null, reasons: [], created_at: now, updated_at: now,
-      }, this.#openOrders());
+      }, this.#exposure(body.account_id, body.instrument_id));
       const event = this.#event(order, order.status === 'NEW' ? 'ORDER_ACCEPTED' : 'ORDER_REJECTED', idempotencyKey);
       this.#store(order);
       return {
@@ -159,7 +164,7 @@ export class Oms {
         ...record.order, order_id: this.#newId('order'), quantity: body.quantity ?? record.order.quantity,
         limit_price: body.limit_price ?? record.order.limit_price, status: 'NEW', filled_quantity: 0, average_price: null,
         replaces_order_id: orderId, replaced_by_order_id: null, reason: null, reasons: [], created_at: now, updated_at: now,
-      }, this.#openOrders(orderId));
+      }, this.#exposure(record.order.account_id, record.order.instrument_id, record.exposure));
       if (replacement.status === 'REJECTED') {
         const event = this.#event(replacement, 'ORDER_REJECTED', idempotencyKey);
         this.#store(replacement);
@@ -239,22 +244,20 @@ export class Oms {
   }
 
   /** The order after its pre-trade checks: NEW (accepted) or REJECTED with the failures. */
-  #checked(order: Order, openOrders: OpenOrder[]): Order {
+  #checked(order: Order, openExposure: OpenExposure): Order {
     const terms: OrderTerms = order;
-    const failures = preTradeChecks(terms, { limits: this.#limits, instrumentLookup: this.#instrumentLookup, openOrders });
+    const failures = preTradeChecks(terms, { limits: this.#limits, instrumentLookup: this.#instrumentLookup, openExposure });
     const status = transition('PENDING_NEW', failures.length === 0 ? 'ACCEPT' : 'REJECT');
     if (failures.length > 0) this.#log.debug({ order_id: order.order_id, rules: failures.map((f) => f.rule) }, 'order rejected before trade');
     return { ...order, status, reasons: failures, reason: failures.length === 0 ? null : failures.map((f) => f.message).join('; ') };
   }
 
-  #openOrders(except?: string): OpenOrder[] {
-    const open: OpenOrder[] = [];
-    for (const id of this.#open) {
-      if (id === except) continue;
-      const { order, filled } = this.#orders.get(id)!;
-      open.push({ ...order, open_quantity: toNumber(subtract(decimal(order.quantity), filled)) });
-    }
-    return open;
+  /** The account's open exposure, less what `except` (an order being replaced) contributes. */
+  #exposure(account: string, instrumentId: string, except: Decimal = ZERO): OpenExposure {
+    return {
+      account: subtract(this.#openByAccount.get(account) ?? ZERO, except),
+      instrument: subtract(this.#openByInstrument.get(`${account}\u0000${instrumentId}`) ?? ZERO, except),
+    };
   }
 
   #record(orderId: string): OrderRecord {
@@ -263,10 +266,18 @@ export class Oms {
     return record;
   }
 
-  #store(order: Order, record?: OrderRecord): void {
-    this.#orders.set(order.order_id, { filled: ZERO, filledNotional: ZERO, cancelSent: false, ...record, order });
-    if (isOpen(order.status)) this.#open.add(order.order_id);
-    else this.#open.delete(order.order_id);
+  #store(order: Order, record?: Partial<OrderRecord>): void {
+    const previous = this.#orders.get(order.order_id);
+    const next: OrderRecord = { filled: ZERO, filledNotional: ZERO, cancelSent: false, ...record, order, exposure: ZERO };
+    // MARKET orders are valued at the reference price of the moment their exposure is (re)computed.
+    if (isOpen(order.status)) next.exposure = orderNotional(order, toNumber(subtract(decimal(order.quantity), next.filled)), this.#instrumentLookup(order.instrument_id)) ?? ZERO;
+    const delta = subtract(next.exposure, previous?.exposure ?? ZERO);
+    if (delta.units !== 0n) {
+      const instrumentKey = `${order.account_id}\u0000${order.instrument_id}`;
+      this.#openByAccount.set(order.account_id, add(this.#openByAccount.get(order.account_id) ?? ZERO, delta));
+      this.#openByInstrument.set(instrumentKey, add(this.#openByInstrument.get(instrumentKey) ?? ZERO, delta));
+    }
+    this.#orders.set(order.order_id, next);
   }
 
   #event(order: Order, type: OrderEvent['event_type'], idempotencyKey: string | undefined): OrderEvent {
@@ -274,6 +285,6 @@ export class Oms {
   }
 
   #now(): string {
-    return new Date(this.#clock()).toISOString();
+    return isoTime(this.#clock());
   }
 }

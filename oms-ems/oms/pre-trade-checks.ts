@@ -76,7 +76,28 @@ export interface PreTradeFailure {
 export interface PreTradeContext {
   limits: LimitsConfig;
   instrumentLookup: InstrumentLookup;
-  openOrders: readonly OpenOrder[];
+  /** The open orders, summed here; or, cheaper for a busy OMS, their sums kept up to date by the caller. */
+  openOrders?: readonly OpenOrder[];
+  openExposure?: OpenExposure;
+}
+
+/** Open notional of the order's account: in all instruments, and in the order's instrument. */
+export interface OpenExposure {
+  account: Decimal;
+  instrument: Decimal;
+}
+
+export function openExposure(openOrders: readonly OpenOrder[], account: string, instrumentId: string, instrumentLookup: InstrumentLookup): OpenExposure {
+  let accountOpen = ZERO;
+  let instrumentOpen = ZERO;
+  for (const open of openOrders) {
+    if (open.account_id !== account) continue;
+    // An open order whose instrument has left the master cannot be valued; it counts as zero, not a guess.
+    const value = orderNotional(open, open.open_quantity, instrumentLookup(open.instrument_id)) ?? ZERO;
+    accountOpen = add(accountOpen, value);
+    if (open.instrument_id === instrumentId) instrumentOpen = add(instrumentOpen, value);
+  }
+  return { account: accountOpen, instrument: instrumentOpen };
 }
 
 
@@ -97,7 +118,7 @@ function exceeds(value: Decimal, limit: number | undefined): limit is number {
 }
 
 export function preTradeChecks(order: OrderTerms, context: PreTradeContext): PreTradeFailure[] {
-  const { limits, instrumentLookup, openOrders } = context;
+  const { limits, instrumentLookup } = context;
   const failures: PreTradeFailure[] = [];
   const fail = (rule: PreTradeRule, message: string): void => {
     failures.push({ rule, message });
@@ -135,15 +156,9 @@ export function preTradeChecks(order: OrderTerms, context: PreTradeContext): Pre
     if (exceeds(notional, max)) fail('MAX_ORDER_NOTIONAL', `notional ${toNumber(notional)} exceeds the per-order maximum ${max} of ${scope.name}`);
   }
 
-  let accountOpen = notional;
-  let instrumentOpen = notional;
-  for (const open of openOrders) {
-    if (open.account_id !== account) continue;
-    // An open order whose instrument has left the master has no price convention; it counts as zero, not a guess.
-    const value = orderNotional(open, open.open_quantity, instrumentLookup(open.instrument_id)) ?? ZERO;
-    accountOpen = add(accountOpen, value);
-    if (open.instrument_id === instrumentId) instrumentOpen = add(instrumentOpen, value);
-  }
+  const exposure = context.openExposure ?? openExposure(context.openOrders ?? [], account, instrumentId, instrumentLookup);
+  const accountOpen = add(notional, exposure.account);
+  const instrumentOpen = add(notional, exposure.instrument);
   const maxAccount = accountLimits.maxOpenNotional;
   if (exceeds(accountOpen, maxAccount)) {
     fail('MAX_OPEN_NOTIONAL_ACCOUNT', `open notional ${toNumber(accountOpen)} with this order exceeds the maximum ${maxAccount} of account ${account}`);
