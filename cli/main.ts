@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   sql: async () => (await import('./commands/sql.js')).sqlCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   'fix-venue': async () => (await import('./commands/fix-venue.js')).fixVenueCommand,
+  simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
 };
 
 const summaries: Record<string, string> = {
@@ -21,6 +22,7 @@ const summaries: Record<string, string> = {
   sql: 'run one read-only query over the lakehouse views',
   demo: 'simulate, ingest and show what landed, on embedded defaults',
   'fix-venue': 'run a FIX 4.4 venue (order books) or the FIX conformance echo acceptor',
+  simulate: 'simulate trading days: the trading services\' events to Kafka, the embedded log or a file',
 };
 
 function usage(): string {

@@ -62,6 +62,8 @@ export interface OmsOptions {
   clock?: () => number;
   newId?: (kind: 'order' | 'event') => string;
   idempotencyTtlMs?: number;
+  /** Closed orders (filled, cancelled, replaced, rejected) kept for GET, oldest dropped first; default 1,000,000. */
+  closedOrderRetention?: number;
   logger?: Logger;
 }
 
@@ -100,6 +102,9 @@ export class Oms {
   readonly #openByAccount = new Map<string, Decimal>();
   readonly #openByInstrument = new Map<string, Decimal>();
   readonly #keys: IdempotencyStore<Order>;
+  readonly #closed: string[] = [];
+  #closedHead = 0;
+  readonly #closedRetention: number;
 
   constructor(options: OmsOptions) {
     const { clock = () => Date.now(), newId = () => randomUUID(), idempotencyTtlMs = 24 * 60 * 60 * 1000, logger = silentLogger } = options;
@@ -110,6 +115,7 @@ export class Oms {
     this.#clock = clock;
     this.#newId = newId;
     this.#log = logger.child({ module: 'oms' });
+    this.#closedRetention = options.closedOrderRetention ?? 1_000_000;
     this.#keys = new IdempotencyStore<Order>({ ttlMs: idempotencyTtlMs, clock });
   }
 
@@ -278,6 +284,17 @@ export class Oms {
       this.#openByInstrument.set(instrumentKey, add(this.#openByInstrument.get(instrumentKey) ?? ZERO, delta));
     }
     this.#orders.set(order.order_id, next);
+    if (!isOpen(order.status) && (previous === undefined || isOpen(previous.order.status))) this.#retire(order.order_id);
+  }
+
+  /** Forgets the oldest closed orders beyond the retention; their events are on the orders topic. */
+  #retire(orderId: string): void {
+    this.#closed.push(orderId);
+    while (this.#closed.length - this.#closedHead > this.#closedRetention) this.#orders.delete(this.#closed[this.#closedHead++]);
+    if (this.#closedHead > 65_536 && this.#closedHead * 2 > this.#closed.length) {
+      this.#closed.splice(0, this.#closedHead);
+      this.#closedHead = 0;
+    }
   }
 
   #event(order: Order, type: OrderEvent['event_type'], idempotencyKey: string | undefined): OrderEvent {

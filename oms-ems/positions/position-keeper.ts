@@ -14,12 +14,13 @@
  * The state is in memory: as a service it is rebuilt by replaying `trades` from the beginning. Memory is one record
  * per trade_id, one per position and cash account, and the journal itself (two lines per entry).
  */
+import { createHash } from 'node:crypto';
 import type { PositionEvent, PositionState } from '../schemas/position-event.js';
 import { tradeEventSchema, type TradeEvent } from '../schemas/trade-event.js';
 import { derivedId } from '../capture/stable-id.js';
 import { formatMoney, formatQuantity, minorUnitDigits, quantityScale, toNumber } from './decimal.js';
 import { bookingOf, linesOf, type Booking, type JournalEntry } from './journal.js';
-import { reconcile, type HeldBalance, type ReconcileResult } from './reconcile.js';
+import { JournalSums, reconcile, type HeldBalance, type ReconcileResult } from './reconcile.js';
 
 export const positionSource = 'position-keeping';
 
@@ -73,6 +74,13 @@ export class PositionKeeper {
   private readonly cash = new Map<string, { currency: string; amount: bigint }>();
   private readonly trades = new Map<string, HeldTrade>();
   private readonly journal: JournalEntry[] = [];
+  private readonly journalSums = new JournalSums();
+  private readonly keepJournal: boolean;
+
+  /** `keepJournal: false` keeps only the journal's sums per account (enough to reconcile) for long runs. */
+  constructor(options: { keepJournal?: boolean } = {}) {
+    this.keepJournal = options.keepJournal ?? true;
+  }
 
   apply(trade: TradeEvent): ApplyResult {
     const held = this.trades.get(trade.trade_id);
@@ -99,7 +107,7 @@ export class PositionKeeper {
   }
 
   reconcile(): ReconcileResult {
-    return reconcile(this.journal, this.heldBalances());
+    return reconcile(this.journalSums, this.heldBalances());
   }
 
   snapshot(): PositionSnapshot {
@@ -114,7 +122,7 @@ export class PositionKeeper {
     for (const [account, c] of this.cash) cash[account] = { currency: c.currency, amount: formatMoney(c.amount, c.currency) };
     const trades: PositionSnapshot['trades'] = {};
     for (const [id, t] of this.trades) trades[id] = { version: t.version, booked: t.booking !== null };
-    return { positions, cash, trades, journal_entries: this.journal.length };
+    return { positions, cash, trades, journal_entries: this.journalSums.entries };
   }
 
   /** The position as a CDC state, or undefined when it was never booked. */
@@ -144,7 +152,8 @@ export class PositionKeeper {
     const direction = kind === 'BOOK' ? 1n : -1n;
     record.entries += 1;
     const entry: JournalEntry = { entry_id: derivedId('je:', trade.trade_id, record.entries), trade_id: trade.trade_id, trade_version: entryVersion, kind, lines: linesOf(booking, direction) };
-    this.journal.push(entry);
+    if (this.keepJournal) this.journal.push(entry);
+    this.journalSums.add(entry);
     entries.push(entry);
 
     // The balances move by the booking itself, not by re-reading the lines, so that reconcile() checks one against the other.
@@ -202,7 +211,8 @@ function stateOf(p: Position): PositionState {
   return { quantity: toNumber(p.quantity, quantityScale), cost: toNumber(p.cost, minorUnitDigits(p.currency)), currency: p.currency, trade_count: p.trade_count };
 }
 
+/** A digest of the trade's content: what a repeat must match, held in 27 characters rather than the whole text. */
 function contentOf(trade: TradeEvent): string {
   const record = trade as Record<string, unknown>;
-  return JSON.stringify(contentFields.map((k) => record[k] ?? null));
+  return createHash('sha1').update(JSON.stringify(contentFields.map((k) => record[k] ?? null))).digest('base64url');
 }

@@ -49,24 +49,39 @@ interface Sum {
   trades: number;
 }
 
-export function reconcile(journal: Iterable<JournalEntry>, held: Iterable<HeldBalance>): ReconcileResult {
-  const sums = new Map<string, Sum>();
-  const unbalanced: Unbalanced[] = [];
-  let entries = 0;
-  for (const entry of journal) {
-    entries += 1;
-    for (const { currency, amount } of imbalances(entry)) unbalanced.push({ entry_id: entry.entry_id, currency, amount: formatMoney(amount, currency) });
+/**
+ * The journal summed per account and currency, entry by entry, with the entries that do not balance. A keeper adds
+ * each entry as it writes it, so it need not hold the whole journal to reconcile.
+ */
+export class JournalSums {
+  readonly sums = new Map<string, Sum>();
+  readonly unbalanced: Unbalanced[] = [];
+  entries = 0;
+
+  add(entry: JournalEntry): void {
+    this.entries += 1;
+    for (const { currency, amount } of imbalances(entry)) this.unbalanced.push({ entry_id: entry.entry_id, currency, amount: formatMoney(amount, currency) });
     const touched = new Set<string>();
     for (const line of entry.lines) {
       const key = `${line.account}\u0000${line.currency}`;
-      const sum = sums.get(key) ?? { account: line.account, currency: line.currency, quantity: 0n, amount: 0n, trades: 0 };
+      const sum = this.sums.get(key) ?? { account: line.account, currency: line.currency, quantity: 0n, amount: 0n, trades: 0 };
       sum.quantity += line.quantity;
       sum.amount += line.amount;
       if (!touched.has(key)) sum.trades += entry.kind === 'BOOK' ? 1 : -1;
       touched.add(key);
-      sums.set(key, sum);
+      this.sums.set(key, sum);
     }
   }
+}
+
+export function reconcile(journal: Iterable<JournalEntry> | JournalSums, held: Iterable<HeldBalance>): ReconcileResult {
+  let summed: JournalSums;
+  if (journal instanceof JournalSums) summed = journal;
+  else {
+    summed = new JournalSums();
+    for (const entry of journal) summed.add(entry);
+  }
+  const { sums, unbalanced, entries } = summed;
 
   const mismatches: Mismatch[] = [];
   const seen = new Set<string>();

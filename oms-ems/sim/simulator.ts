@@ -251,14 +251,11 @@ function openingPositions(desk: TradingDesk, universe: Universe, market: MarketD
 function sendCorrection(desk: TradingDesk, p: PendingCorrection, rand: Random, summary: SimulationSummary): void {
   const price = Math.round(p.trade.price * (1 + (rand.next() - 0.5) * 0.002) * 1e6) / 1e6;
   if (!p.swapped) {
-    desk.correct(p.trade.trade_id, { price }, p.trade.event_time);
+    desk.correct(p.trade, p.trade.version + 1, { price });
     return;
   }
   // Versions n+1 and n+2 leave in the wrong order: the later one first.
-  const v2 = desk.capture.correct(p.trade.trade_id, { price }, p.trade.event_time);
-  const v3 = desk.capture.correct(p.trade.trade_id, { price: Math.round(price * 1.0005 * 1e6) / 1e6 }, p.trade.event_time);
-  desk.emitTrade(v3);
-  desk.emitTrade(v2);
-  desk.stats.corrections += 2;
+  desk.correct(p.trade, p.trade.version + 2, { price: Math.round(price * 1.0005 * 1e6) / 1e6 });
+  desk.correct(p.trade, p.trade.version + 1, { price });
   summary.versionsOutOfOrder++;
 }

@@ -5,7 +5,7 @@
  * seconds. Every event any of them emits is collected, in the order emitted, for the sink.
  */
 import type { Logger } from '../../lib/log.js';
-import { TradeCapture } from '../capture/trade-capture.js';
+import { TradeCapture, tradeEventId } from '../capture/trade-capture.js';
 import { Ems } from '../ems/ems.js';
 import { LocalVenue } from '../ems/local-venue.js';
 import { Oms } from '../oms/oms.js';
@@ -34,8 +34,9 @@ export class TradingDesk {
   now = 0;
   readonly oms: Oms;
   readonly ems: Ems;
-  readonly capture = new TradeCapture();
-  readonly positions = new PositionKeeper();
+  // Bounded memory for a million trades a day: duplicates are detected among recent trades, the journal is summed.
+  readonly capture = new TradeCapture({ maxRememberedTrades: 100_000 });
+  readonly positions = new PositionKeeper({ keepJournal: false });
   readonly venues: LocalVenue[];
   private out: SimEvent[] = [];
   private captured: TradeEvent[] = [];
@@ -71,6 +72,7 @@ export class TradingDesk {
         this.out.push({ topic: 'orders', key: e.order_id, value: e, timestampMs: this.now });
       },
       clock,
+      closedOrderRetention: 50_000,
       newId: (kind) => `${kind === 'order' ? 'O' : 'OE'}-${options.seed}-${++this.ids}`,
       logger: options.logger,
     });
@@ -104,13 +106,15 @@ export class TradingDesk {
     this.onExecution(execution);
   }
 
-  /** A late correction of a captured trade: version n+1, the original business time, arriving now. */
-  correct(tradeId: string, changes: Parameters<TradeCapture['correct']>[1], eventTime: string): TradeEvent | undefined {
-    if (this.capture.trade(tradeId) === undefined) return undefined;
-    const trade = this.capture.correct(tradeId, changes, eventTime);
+  /**
+   * A late correction: version n+1 of a trade the caller holds, with the original business time, arriving now.
+   * Built here rather than by trade capture, which remembers only recent trades.
+   */
+  correct(trade: TradeEvent, version: number, changes: Partial<Pick<TradeEvent, 'price' | 'quantity'>>): TradeEvent {
+    const corrected: TradeEvent = { ...trade, ...changes, version, event_id: tradeEventId(trade.trade_id, version) };
     this.stats.corrections++;
-    this.emitTrade(trade);
-    return trade;
+    this.emitTrade(corrected);
+    return corrected;
   }
 
   endOfDay(): void {
