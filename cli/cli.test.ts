@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../test/cli.js';
 
 describe('lakehouse command line', () => {
-  it.each(['ingest', 'sql', 'demo'])('prints help for %s and exits 0', async (command) => {
+  it.each(['ingest', 'sql', 'demo', 'simulate'])('prints help for %s and exits 0', async (command) => {
     const r = await runCli([command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: lakehouse ${command}`));
@@ -39,8 +39,10 @@ describe('lakehouse command line', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'demo-'));
     const r = await runCli(['demo', '--business-date', '2026-03-02'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Produced \d+ trade events for 2026-03-02/);
-    expect(r.stdout).toMatch(/trades \| 2026-03-02 \| \d+/);
+    expect(r.stdout).toMatch(/Simulated 2026-03-01, 2026-03-02: \d+ orders through the OMS, EMS and 3 venues, \d+ trades captured .* \(journal reconciles: true\)/);
+    for (const topic of ['executions', 'orders', 'positions', 'ref.counterparties', 'ref.fx_rates', 'ref.instruments', 'trades', 'treasury.deals']) {
+      expect(r.stdout).toMatch(new RegExp(`\\n${topic.replace('.', '\\.')} +\\| \\d+`));
+    }
     expect(r.stdout).toContain('missing field: topic');
     expect(r.stdout).toContain('{"records":24,"landed":20,"dead_lettered":4,"already_landed":0}');
   });

@@ -4,17 +4,9 @@
  * The full trading-services simulator replaces this as the demo's source.
  */
 import type { ProduceRecord } from '../bus/event-bus.js';
+import { mulberry32 } from './sim/random.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 const entities = ['BANK_A', 'BANK_B', 'BANK_C'];
 const assets = [

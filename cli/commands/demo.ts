@@ -5,16 +5,19 @@ import { createContext } from '../context.js';
 
 const help = `Usage: lakehouse demo [options]
 
-Runs the pipeline on embedded defaults, with no outside service: generates sample trades into the embedded
-event log (<lake>/_eventlog), ingests them into bronze exactly once, replays a record file with a few
-undecodable lines (they go to bronze.dead_letter), and prints what landed.
+Runs the pipeline on embedded defaults, with no outside service: the simulator drives the trading services
+(OMS, EMS and venues, trade capture, position keeping, treasury feed, reference data) for a few days up to the
+business date, their events go into the embedded event log (<lake>/_eventlog), ingest lands them in bronze
+exactly once, a record file with a few undecodable lines is replayed (they go to bronze.dead_letter), and what
+landed is printed.
 
 Options:
-  --records <n>              trades to generate (default 5000)
-  --seed <n>                 generator seed (default 42)
+  --trades-per-day <n>       trades per simulated day (default 2000)
+  --days <n>                 simulated days, ending on --business-date (default 2)
+  --seed <n>                 simulator seed (default 42)
 ${commonHelp}`;
 
-const options = { ...commonOptions, records: { type: 'string' }, seed: { type: 'string' } } as const;
+const options = { ...commonOptions, 'trades-per-day': { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' } } as const;
 
 export const demoCommand = {
   summary: 'run the pipeline on embedded defaults',
@@ -24,7 +27,8 @@ export const demoCommand = {
       process.stdout.write(`${help}\n`);
       return 0;
     }
-    const count = intOption(values.records, '--records', 5_000);
+    const tradesPerDay = intOption(values['trades-per-day'], '--trades-per-day', 2_000);
+    const days = intOption(values.days, '--days', 2);
     const seed = intOption(values.seed, '--seed', 42, 0);
     // A demo is read by a person: only warnings and errors on stderr unless asked for more.
     const ctx = createContext({ ...values, 'log-level': values['log-level'] ?? process.env.LOG_LEVEL ?? 'warn' });
@@ -32,7 +36,10 @@ export const demoCommand = {
     const { EventLog } = await import('../../bus/event-log.js');
     const { BronzeWriter } = await import('../../bronze/bronze-writer.js');
     const { ingestBus } = await import('../../ingest/bus-ingest.js');
+    const { simulate } = await import('../../oms-ems/sim/simulator.js');
     const { sampleTradeRecords } = await import('../../oms-ems/sample-trades.js');
+    const { openSimSink } = await import('../../oms-ems/sim/open-sink.js');
+    const { addDays } = await import('../../oms-ems/sim/random.js');
     const { ingestFile } = await import('../../ingest/file-ingest.js');
     const { formatRecordLine } = await import('../../bus/record-file.js');
     const { openCatalog } = await import('../../sql/catalog.js');
@@ -40,21 +47,22 @@ export const demoCommand = {
     const { formatRows } = await import('../../sql/format-rows.js');
 
     const started = Date.now();
+    const startDate = addDays(config.businessDate, 1 - days);
+    const sink = await openSimSink({ spec: 'eventlog', eventLogDir: config.eventLogDir, partitions: 3, logger });
+    const sim = await simulate({ seed, tradesPerDay, days, startDate, sink, logger });
+    await sink.close();
+    const events = Object.values(sim.events).reduce((a, b) => a + b, 0);
+    out(`Simulated ${sim.days.join(', ')}: ${sim.orders} orders through the OMS, EMS and 3 venues, ${sim.trades} trades captured and kept in positions (journal reconciles: ${sim.reconciliation.ok}), treasury deals and reference data: ${events} events into the embedded event log ${config.eventLogDir}\n`);
+    out(`  damaged on the wire on purpose: ${Object.entries(sim.bad).map(([k, n]) => `${k} ${n}`).join(', ')}; late trade corrections ${sim.corrections}\n`);
     const bus = new EventLog({ dir: config.eventLogDir, logger });
     const writer = await BronzeWriter.open({ store, logger });
     try {
-      await bus.createTopics([{ topic: 'trades', partitions: 3 }]);
-      const producer = await bus.producer();
-      const records = sampleTradeRecords({ count, businessDate: config.businessDate, seed });
-      await producer.send(records);
-      await producer.close();
-      out(`Produced ${records.length} trade events for ${config.businessDate} into the embedded event log ${config.eventLogDir}\n`);
-      const summary = await ingestBus({ bus, writer, topics: ['trades'], logger, flushIntervalMs: 200 });
+      const summary = await ingestBus({ bus, writer, logger, flushIntervalMs: 200 });
       out(`Ingested from the event log into bronze at ${store.uri}: ${summary.landed} landed, ${summary.dead_lettered} dead-lettered, ${summary.already_landed} already landed\n`);
 
       // A replay file as operations teams receive them: mostly good lines, a few that cannot be decoded.
       const replay = join(config.eventLogDir, '..', `replay-${config.businessDate}.jsonl`);
-      const good = records.slice(0, 20).map((r) => formatRecordLine({ topic: r.topic, key: String(r.key), value: r.value as Record<string, unknown>, timestampMs: Number(r.timestamp) }));
+      const good = sampleTradeRecords({ count: 20, businessDate: config.businessDate, seed, badShare: 0 }).map((r) => formatRecordLine({ topic: r.topic, key: String(r.key), value: r.value as Record<string, unknown>, timestampMs: Number(r.timestamp) }));
       await writeFile(replay, [...good, 'not json', '{"key":"T1","value":{}}', '{"topic":"trades","key":"T2"}', ''].join('\n') + '\n');
       const fileSummary = await ingestFile({ path: replay, writer, logger });
       out(`Replayed ${replay}: ${JSON.stringify(fileSummary)}\n\n`);
@@ -66,7 +74,7 @@ export const demoCommand = {
     const catalog = await openCatalog({ store });
     try {
       const queries = [
-        'SELECT topic, dt, count(*) AS records, count(DISTINCT "key") AS keys, min("timestamp") AS first, max("timestamp") AS last FROM bronze.records GROUP BY ALL ORDER BY ALL',
+        'SELECT topic, count(*) AS records, count(DISTINCT "key") AS keys, min("timestamp") AS first, max("timestamp") AS last FROM bronze.records GROUP BY ALL ORDER BY ALL',
         'SELECT source, reason FROM bronze.dead_letter ORDER BY line',
       ];
       for (const q of queries) {
