@@ -3,6 +3,11 @@
  * price for it (lowest offer for a buy, highest bid for a sell; the first venue on a tie), and turns every venue report
  * into an `executions` event and an update of the order in the OMS.
  *
+ * Routing looks only at connected venues. When none of them quotes the side the order takes (a venue without market
+ * data, such as the QuickFIX peer, or an instrument no venue has quoted yet), the order goes to the first connected
+ * venue in the configured order, so list the preferred venue first; the venue then fills, rests or rejects it. Only
+ * when no venue is connected, or the chosen one cannot take the order, is it rejected here, with no executions event.
+ *
  *   const ems = new Ems({ venues, emit, clearingCounterparty });
  *   const oms = new Oms({ ..., router: ems });
  *   ems.attach(oms);
@@ -40,7 +45,7 @@ export class Ems implements OrderRouter {
   private readonly routed = new Map<string, Routed>();
   private oms: ExecutionSink | undefined;
   private readonly log: Logger;
-  readonly stats = { routed: 0, rejectedNoVenue: 0, reports: 0, omsRefused: 0, byVenue: {} as Record<string, number> };
+  readonly stats = { routed: 0, routedWithoutQuote: 0, rejectedNoVenue: 0, reports: 0, omsRefused: 0, byVenue: {} as Record<string, number> };
 
   constructor(private readonly options: EmsOptions) {
     if (options.venues.length === 0) throw new Error('the EMS needs at least one venue');
@@ -57,28 +62,49 @@ export class Ems implements OrderRouter {
       clOrdId: order.order_id, instrumentId: order.instrument_id, side: order.side, quantity: order.quantity,
       orderType: order.order_type, limitPrice: order.limit_price,
     };
-    const venue = this.bestVenue(order);
+    const quoted = this.bestVenue(order);
+    const venue = quoted ?? this.options.venues.find((v) => v.connected);
     if (venue === undefined) {
       this.stats.rejectedNoVenue++;
-      this.oms?.onExecution({ orderId: order.order_id, execType: 'REJECTED', lastQty: 0, lastPx: 0, reason: `no venue quotes ${order.instrument_id}` });
+      this.reject(order, `no venue connected for ${order.instrument_id}`);
       return;
     }
     this.routed.set(order.order_id, { order, venue, request });
+    try {
+      venue.newOrder(request);
+    } catch (err) {
+      this.routed.delete(order.order_id);
+      this.stats.rejectedNoVenue++;
+      this.log.warn({ orderId: order.order_id, venue: venue.venue, err: (err as Error).message }, 'order could not be sent to the venue');
+      this.reject(order, `venue ${venue.venue} could not take the order: ${(err as Error).message}`);
+      return;
+    }
     this.stats.routed++;
+    if (quoted === undefined) this.stats.routedWithoutQuote++;
     this.stats.byVenue[venue.venue] = (this.stats.byVenue[venue.venue] ?? 0) + 1;
-    venue.newOrder(request);
   }
 
+  /** The OMS has cancelled the order already; a venue that cannot be reached now is logged (its fills still count). */
   cancel(order: Order): void {
     const routed = this.routed.get(order.order_id);
-    routed?.venue.cancel(order.order_id, routed.request);
+    if (routed === undefined) return;
+    try {
+      routed.venue.cancel(order.order_id, routed.request);
+    } catch (err) {
+      this.log.warn({ orderId: order.order_id, venue: routed.venue.venue, err: (err as Error).message }, 'cancel could not be sent; the order may still trade at the venue');
+    }
   }
 
-  /** The venue with the best price on the side the order takes; venues without a quote on that side are skipped. */
+  private reject(order: Order, reason: string): void {
+    this.oms?.onExecution({ orderId: order.order_id, execType: 'REJECTED', lastQty: 0, lastPx: 0, reason: reason.slice(0, 200) });
+  }
+
+  /** The connected venue with the best price on the side the order takes; venues without a quote on it are skipped. */
   private bestVenue(order: Order): VenueConnection | undefined {
     let best: VenueConnection | undefined;
     let bestPrice = 0;
     for (const venue of this.options.venues) {
+      if (!venue.connected) continue;
       const q = venue.quote(order.instrument_id);
       const price = order.side === 'BUY' ? q?.askPrice : q?.bidPrice;
       if (price === undefined) continue;

@@ -26,6 +26,7 @@ interface LiveOrder {
 
 export class LocalVenue implements VenueConnection {
   readonly venue: string;
+  readonly connected = true;
   onReport: (report: VenueReport) => void = () => {};
   private books = new Map<string, OrderBook>();
   private readonly live = new Map<string, LiveOrder>();

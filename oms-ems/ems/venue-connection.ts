@@ -37,8 +37,11 @@ export interface VenueReport {
 
 export interface VenueConnection {
   readonly venue: string;
+  /** Whether an order sent now reaches the venue: a FIX session logged on; always true in the same process. */
+  readonly connected: boolean;
   /** Best bid and offer as last known; undefined when the venue has not quoted the instrument. */
   quote(instrumentId: string): VenueQuote | undefined;
+  /** Throws (a TransientError) when the order cannot be sent; the EMS then rejects it. */
   newOrder(order: VenueOrderRequest): void;
   cancel(clOrdId: string, order: VenueOrderRequest): void;
   /** The EMS sets it before sending anything. */

@@ -1,0 +1,38 @@
+/**
+ * `lakehouse fix-venue` in a process of its own, on a free port, for tests that trade with it over TCP
+ * (dist/ must be built: `npm test`'s pretest does it).
+ */
+import { collect, spawnCli, type CliResult } from './cli.js';
+
+export interface FixVenueProcess {
+  port: number;
+  /** SIGTERM, then the exit (SIGKILL after 5 s). */
+  stop(): Promise<CliResult>;
+}
+
+export async function startFixVenue(args: string[]): Promise<FixVenueProcess> {
+  const child = spawnCli(['fix-venue', '--port', '0', ...args]);
+  const result = collect(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening [^:\s]+:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`fix-venue exited (${code}) before listening`)));
+  });
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.kill('SIGTERM');
+        const r = await result;
+        clearTimeout(kill);
+        return r;
+      }
+      return result;
+    },
+  };
+}
