@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Kafka -> bronze ingest rate next to the raw kafkajs consume rate, measured in the same run
+ * `npm run bench -- ingest`: Kafka -> bronze ingest rate next to the raw kafkajs consume rate, measured in the same run
  * against the same broker (librdkafka's mock cluster) and the same records, and their ratio (target >= 0.7).
  * 1,000,000 records of ~500 bytes over 128 partitions: the mock keeps only 5 MiB per partition.
  * Rates count from the first record received to the last one handled, so group joins are left out of both.

@@ -57,7 +57,7 @@ export const ingestCommand = {
     const isFile = source.startsWith('file:');
     if (!isFile && source !== 'kafka' && source !== 'eventlog') throw new UsageError(`ingest: unknown --source ${JSON.stringify(source)}: use file:<path>, kafka or eventlog`);
     if (isFile && source.length === 5) throw new UsageError('ingest: --source file: needs a path, e.g. file:records.jsonl');
-    // Bus batches are smaller: a batch lands while the next one fills, and smaller ones overlap better (bench/run.ts).
+    // Bus batches are smaller: a batch lands while the next one fills, and smaller ones overlap better (bench/ingest.ts).
     const batch = {
       maxBatchRows: intOption(values['max-batch-rows'], '--max-batch-rows', isFile ? 100_000 : 25_000),
       maxBatchBytes: intOption(values['max-batch-bytes'], '--max-batch-bytes', isFile ? 64 << 20 : 32 << 20),
