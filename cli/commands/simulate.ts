@@ -22,6 +22,8 @@ Options:
   --brokers <h:p,...>        Kafka bootstrap servers for --sink kafka (env KAFKA_BROKERS)
   --event-log <dir>          embedded event log directory (env EVENT_LOG_DIR, default <lake>/_eventlog)
   --partitions <n>           partitions per topic when the embedded log creates them (default 3)
+  --workers <n>              threads, each simulating a share of the books (default 1); the events are the same
+                             for a seed and a number of workers
 ${commonHelp}`;
 
 const options = {
@@ -38,6 +40,7 @@ const options = {
   brokers: { type: 'string' },
   'event-log': { type: 'string' },
   partitions: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 function shareOption(value: string | undefined, flag: string, fallback: number): number {
@@ -59,6 +62,7 @@ export const simulateCommand = {
     const days = intOption(values.days, '--days', 1);
     const seed = intOption(values.seed, '--seed', 42, 0);
     const partitions = intOption(values.partitions, '--partitions', 3);
+    const workers = intOption(values.workers, '--workers', 1);
     const dealsPerDay = intOption(values['deals-per-day'], '--deals-per-day', 40, 0);
     const badShare = shareOption(values['bad-share'], '--bad-share', 0.01);
     const correctionShare = shareOption(values['correction-share'], '--correction-share', 0.005);
@@ -78,7 +82,7 @@ export const simulateCommand = {
     try {
       logger.info({ sink: sink.description, startDate, days, tradesPerDay, seed }, 'simulating');
       const summary = await simulate({
-        seed, tradesPerDay, days, startDate, sink, entities: listOption(values.entities), badShare, correctionShare, dealsPerDay, logger,
+        seed, tradesPerDay, days, startDate, sink, entities: listOption(values.entities), badShare, correctionShare, dealsPerDay, logger, workers,
       });
       await sink.close();
       const total = Object.values(summary.events).reduce((a, b) => a + b, 0);

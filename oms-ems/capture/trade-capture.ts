@@ -186,5 +186,7 @@ export class TradeCapture {
 
 /** The UTC calendar date of an ISO-8601 instant with any offset. */
 export function utcDate(isoDateTime: string): string {
+  // Already UTC ("...Z", as every emitter here writes it): the date is the first ten characters.
+  if (isoDateTime.length >= 20 && isoDateTime.endsWith('Z') && isoDateTime[10] === 'T') return isoDateTime.slice(0, 10);
   return new Date(Date.parse(isoDateTime)).toISOString().slice(0, 10);
 }

@@ -9,6 +9,8 @@ import type { VenueConnection, VenueOrderRequest, VenueQuote, VenueReport } from
 
 export interface LocalVenueOptions {
   venue: string;
+  /** Prefix of venue order and execution ids (default the venue's name). */
+  idPrefix?: string;
   seed: number;
   /** Reference price per instrument; books open around it. */
   referencePrice: (instrumentId: string) => number | undefined;
@@ -62,7 +64,7 @@ export class LocalVenue implements VenueConnection {
 
   newOrder(request: VenueOrderRequest): void {
     const book = this.book(request.instrumentId);
-    const order: LiveOrder = { request, venueOrderId: `${this.venue}-${this.nextOrder++}`, cumQty: 0, notionalTicks: 0 };
+    const order: LiveOrder = { request, venueOrderId: `${this.options.idPrefix ?? this.venue}-${this.nextOrder++}`, cumQty: 0, notionalTicks: 0 };
     if (book === undefined) return this.report(order, 'REJECTED', 0, 0, `unknown instrument ${request.instrumentId}`);
     if (!(request.quantity > 0) || !Number.isInteger(request.quantity)) return this.report(order, 'REJECTED', 0, 0, `quantity ${request.quantity} must be a positive whole number`);
     this.live.set(request.clOrdId, order);
@@ -116,7 +118,7 @@ export class LocalVenue implements VenueConnection {
       venue: this.venue,
       clOrdId: order.request.clOrdId,
       venueOrderId: order.venueOrderId,
-      execId: `${this.venue}-E${this.nextExec++}`,
+      execId: `${this.options.idPrefix ?? this.venue}-E${this.nextExec++}`,
       execType,
       lastQty,
       lastPx: Math.round(lastPx * 1e8) / 1e8,

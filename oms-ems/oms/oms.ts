@@ -37,7 +37,7 @@ import { IdempotencyStore, requestFingerprint } from './idempotency-store.js';
 import { ExecutionMismatchError, OrderNotFoundError } from './oms-errors.js';
 import { copyOrder, orderEvent, type Order } from './order.js';
 import { applyFillQuantity, isOpen, transition } from './order-state.js';
-import { orderNotional, preTradeChecks, type InstrumentLookup, type LimitsConfig, type OpenExposure, type OrderTerms } from './pre-trade-checks.js';
+import { preTradeChecks, type InstrumentLookup, type LimitsConfig, type OpenExposure, type OrderTerms } from './pre-trade-checks.js';
 import {
   cancelRequestSchema, executionReportSchema, idempotencyKeySchema, newOrderRequestSchema, parseRequest, replaceRequestSchema,
   type CancelRequest, type ExecutionReport, type NewOrderRequest, type ReplaceRequest,
@@ -276,7 +276,12 @@ export class Oms {
     const previous = this.#orders.get(order.order_id);
     const next: OrderRecord = { filled: ZERO, filledNotional: ZERO, cancelSent: false, ...record, order, exposure: ZERO };
     // MARKET orders are valued at the reference price of the moment their exposure is (re)computed.
-    if (isOpen(order.status)) next.exposure = orderNotional(order, toNumber(subtract(decimal(order.quantity), next.filled)), this.#instrumentLookup(order.instrument_id)) ?? ZERO;
+    if (isOpen(order.status)) {
+      // As orderNotional values it, on the exact open quantity: an instrument no longer in the master counts as zero.
+      const instrument = this.#instrumentLookup(order.instrument_id);
+      const price = order.order_type === 'LIMIT' ? order.limit_price : instrument?.price;
+      next.exposure = instrument === undefined || price === null || price === undefined ? ZERO : multiply(subtract(decimal(order.quantity), next.filled), decimal(price));
+    }
     const delta = subtract(next.exposure, previous?.exposure ?? ZERO);
     if (delta.units !== 0n) {
       const instrumentKey = `${order.account_id}\u0000${order.instrument_id}`;

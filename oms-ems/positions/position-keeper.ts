@@ -14,7 +14,6 @@
  * The state is in memory: as a service it is rebuilt by replaying `trades` from the beginning. Memory is one record
  * per trade_id, one per position and cash account, and the journal itself (two lines per entry).
  */
-import { createHash } from 'node:crypto';
 import type { PositionEvent, PositionState } from '../schemas/position-event.js';
 import { tradeEventSchema, type TradeEvent } from '../schemas/trade-event.js';
 import { derivedId } from '../capture/stable-id.js';
@@ -211,8 +210,20 @@ function stateOf(p: Position): PositionState {
   return { quantity: toNumber(p.quantity, quantityScale), cost: toNumber(p.cost, minorUnitDigits(p.currency)), currency: p.currency, trade_count: p.trade_count };
 }
 
-/** A digest of the trade's content: what a repeat must match, held in 27 characters rather than the whole text. */
+/**
+ * A 64-bit digest of the trade's content (two 32-bit FNV-1a hashes): what a repeat of the same trade and version must
+ * match, held in a few bytes rather than the whole text. Two different contents of one trade version colliding is a
+ * 1-in-2^64 chance.
+ */
 function contentOf(trade: TradeEvent): string {
   const record = trade as Record<string, unknown>;
-  return createHash('sha1').update(JSON.stringify(contentFields.map((k) => record[k] ?? null))).digest('base64url');
+  const text = JSON.stringify(contentFields.map((k) => record[k] ?? null));
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }

@@ -5,7 +5,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { EventBus, Producer, ProduceRecord } from '../../bus/event-bus.js';
-import { formatRecordLine } from '../../bus/record-file.js';
+import { formatRecordLine, parseRecordLine } from '../../bus/record-file.js';
 
 export interface SimEvent {
   topic: string;
@@ -18,9 +18,18 @@ export interface SimEvent {
 export interface EventSink {
   readonly description: string;
   write(events: SimEvent[]): Promise<void>;
+  /** Events already formatted as record-file lines (CONTRACT.md section 2), with their count per topic. */
+  writeLines(text: string, counts: Record<string, number>): Promise<void>;
   /** Events written so far, per topic. */
   counts(): Record<string, number>;
   close(): Promise<void>;
+}
+
+/** The events as record-file lines, each ending in a newline. */
+export function recordLines(events: readonly SimEvent[]): string {
+  let text = '';
+  for (const e of events) text += `${formatRecordLine({ topic: e.topic, key: e.key, value: e.value, timestampMs: e.timestampMs })}\n`;
+  return text;
 }
 
 abstract class CountingSink implements EventSink {
@@ -30,10 +39,15 @@ abstract class CountingSink implements EventSink {
     for (const e of events) this.perTopic[e.topic] = (this.perTopic[e.topic] ?? 0) + 1;
     await this.deliver(events);
   }
+  async writeLines(text: string, counts: Record<string, number>): Promise<void> {
+    for (const [topic, n] of Object.entries(counts)) this.perTopic[topic] = (this.perTopic[topic] ?? 0) + n;
+    await this.deliverLines(text);
+  }
   counts(): Record<string, number> {
     return { ...this.perTopic };
   }
   protected abstract deliver(events: SimEvent[]): Promise<void>;
+  protected abstract deliverLines(text: string): Promise<void>;
   abstract close(): Promise<void>;
 }
 
@@ -49,10 +63,23 @@ export class BusSink extends CountingSink {
   }
 
   protected async deliver(events: SimEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += this.batchSize) {
-      const records: ProduceRecord[] = events.slice(i, i + this.batchSize).map((e) => ({ topic: e.topic, key: e.key, value: e.value, timestamp: e.timestampMs }));
-      await this.producer.send(records);
+    await this.deliverRecords(events.map((e) => ({ topic: e.topic, key: e.key, value: e.value, timestamp: e.timestampMs })));
+  }
+
+  protected async deliverLines(text: string): Promise<void> {
+    const records: ProduceRecord[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const parsed = parseRecordLine(line);
+      if (!parsed.ok) throw new Error(`simulator produced a bad record line: ${parsed.reason}`);
+      const { topic, key, value, timestampMs } = parsed.record;
+      records.push({ topic, key, value, timestamp: timestampMs ?? undefined });
     }
+    await this.deliverRecords(records);
+  }
+
+  private async deliverRecords(records: ProduceRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += this.batchSize) await this.producer.send(records.slice(i, i + this.batchSize));
   }
 
   async close(): Promise<void> {
@@ -70,8 +97,10 @@ export class RecordFileSink extends CountingSink {
   }
 
   protected async deliver(events: SimEvent[]): Promise<void> {
-    let text = '';
-    for (const e of events) text += `${formatRecordLine({ topic: e.topic, key: e.key, value: e.value, timestampMs: e.timestampMs })}\n`;
+    await this.deliverLines(recordLines(events));
+  }
+
+  protected async deliverLines(text: string): Promise<void> {
     if (!this.out.write(text)) await once(this.out, 'drain');
   }
 
@@ -84,5 +113,6 @@ export class RecordFileSink extends CountingSink {
 export class NullSink extends CountingSink {
   readonly description = 'null';
   protected async deliver(): Promise<void> {}
+  protected async deliverLines(): Promise<void> {}
   async close(): Promise<void> {}
 }

@@ -46,6 +46,21 @@ describe('the simulator', () => {
     expect(a.summary.trades).toBeLessThan(3_050);
   });
 
+  it('gives the same events from two worker threads, run after run, each book kept by one thread', async () => {
+    const a = await run('w2a', { workers: 2 });
+    const b = await run('w2b', { workers: 2 });
+    expect(b.text).toBe(a.text);
+    expect(a.summary.reconciliation.ok).toBe(true);
+    expect(a.summary.trades).toBeGreaterThanOrEqual(3_000);
+    // Reference data once, not once per thread; ids never shared between threads.
+    const one = await run('w1', { badShare: 0 });
+    const refIds = (r: typeof a) => new Set(r.lines.filter((l) => l.topic === 'ref.counterparties' && typeof l.value !== 'string').map((l) => (l.value as { event_id: string }).event_id));
+    expect(refIds(a)).toEqual(refIds(one));
+    expect(a.summary.events['ref.counterparties']).toBeLessThan(one.summary.events['ref.counterparties'] * 1.1);
+    const tradeIds = a.lines.filter((l) => l.topic === 'trades' && typeof l.value !== 'string').map((l) => `${(l.value as { trade_id: string }).trade_id}/${(l.value as { version: number }).version}`);
+    expect(new Set(tradeIds).size).toBeGreaterThan(a.summary.trades - 5);
+  });
+
   it('emits events that validate against their exported JSON Schema, on every topic, when nothing is damaged', async () => {
     const { lines, summary } = await run('clean', { badShare: 0 });
     const topics = new Set(lines.map((l) => l.topic));

@@ -39,7 +39,27 @@ export interface SimulateOptions {
   logger?: Logger;
   /** Events written per sink call. */
   chunkSize?: number;
+  /**
+   * Worker threads, each simulating a share of the books (default 1: all in this thread). The output is the same for
+   * the same seed and number of workers, whatever the timing: chunks are merged in a fixed rotation.
+   */
+  workers?: number;
 }
+
+/**
+ * One thread's share of the simulation: a set of books (positions are per book, so no two slices touch one). The
+ * slice owning an entity's treasury book (its last) runs that entity's treasury feed and opening positions; slice 0
+ * writes the reference data every slice reads.
+ */
+export interface SimulationSlice {
+  index: number;
+  count: number;
+  entities: LegalEntity[];
+  books: string[];
+  tradesPerDay: number;
+}
+
+export type SliceOptions = Omit<SimulateOptions, 'sink' | 'entities' | 'workers' | 'logger' | 'tradesPerDay'> & { allEntities: LegalEntity[] };
 
 export interface SimulationSummary {
   days: string[];
@@ -71,18 +91,43 @@ interface PendingCorrection {
 
 export async function simulate(options: SimulateOptions): Promise<SimulationSummary> {
   const started = Date.now();
-  const log = (options.logger ?? silentLogger).child({ module: 'simulate' });
-  const { seed, sink, tradesPerDay, days } = options;
+  const entities = pickEntities(options.entities);
+  const { sink, logger, entities: _entities, workers = 1, tradesPerDay, ...rest } = options;
+  const slices = sliceBooks(entities, Math.max(1, workers), tradesPerDay);
+  const count = slices.length;
+  let summary: SimulationSummary;
+  if (count === 1) {
+    summary = await simulateSlice({ ...rest, allEntities: entities }, slices[0], (events) => sink.write(events), logger);
+  } else {
+    const { simulateInWorkers } = await import('./sim-workers.js');
+    summary = await simulateInWorkers({ ...rest, allEntities: entities }, slices, sink, logger);
+  }
+  summary.events = sink.counts();
+  summary.seconds = (Date.now() - started) / 1000;
+  if (!summary.reconciliation.ok) logger?.error({ reconciliation: summary.reconciliation }, 'journal and positions do not reconcile');
+  return summary;
+}
+
+/** Simulates one slice's entities, handing each chunk of (damaged) events to `write` in order. */
+export async function simulateSlice(options: SliceOptions, slice: SimulationSlice, write: (events: SimEvent[]) => Promise<void>, logger?: Logger): Promise<SimulationSummary> {
+  const { allEntities } = options;
+  const log = (logger ?? silentLogger).child({ module: 'simulate', slice: slice.index });
+  const { seed, days } = options;
+  const tradesPerDay = slice.tradesPerDay;
   const badShare = options.badShare ?? 0.01;
   const correctionShare = options.correctionShare ?? 0.005;
   const chunkSize = options.chunkSize ?? 20_000;
-  const entities = pickEntities(options.entities);
-  const universe: Universe = { ...buildUniverse({ seed, startDate: options.startDate }), entities };
+  const entities = slice.entities;
+  const books = new Set(slice.books);
+  const treasuryEntities = entities.filter((e) => books.has(treasuryBook(e)));
+  const universe: Universe = { ...buildUniverse({ seed, startDate: options.startDate }), entities: treasuryEntities };
   const market = new MarketData(seed, universe);
-  const feed = new TreasuryFeed({ seed, universe });
-  const desk = new TradingDesk({ seed, universe, market, logger: log });
-  const rand = createRandom(seed);
-  const wire = createRandom(seed ^ 0xbad);
+  // Market data is the same in every slice; the rest draws from the slice's own streams.
+  const sliceSeed = seed + slice.index * 7_919;
+  const feed = new TreasuryFeed({ seed: sliceSeed, universe });
+  const desk = new TradingDesk({ seed: sliceSeed, idPrefix: slice.count > 1 ? `S${slice.index}-` : '', universe, market, logger: log });
+  const rand = createRandom(sliceSeed);
+  const wire = createRandom(sliceSeed ^ 0xbad);
   const bad = emptyBadCounts();
   const byClass = new Map<string, Instrument[]>();
   for (const i of universe.instruments) byClass.set(i.asset_class, [...(byClass.get(i.asset_class) ?? []), i]);
@@ -96,7 +141,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
     if (!force && buffer.length < chunkSize) return;
     const damaged = injectBadRecords(buffer, { rand: wire, share: badShare, counts: bad });
     buffer = [];
-    await sink.write(damaged);
+    await write(damaged);
   };
   const emit = (topic: string, key: string, value: Record<string, unknown>, timeMs: number): void => {
     buffer.push({ topic, key, value, timestampMs: timeMs });
@@ -120,9 +165,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
     }
     for (const fx of market.fxRates(date, d > 0)) ref('ref.fx_rates', fx.quote_currency, fx, `fx:${fx.quote_currency}:${date}`);
     desk.applyReference(refEvents);
-    for (const e of refEvents) buffer.push(e);
+    if (slice.index === 0) for (const e of refEvents) buffer.push(e);
 
-    for (const entity of entities) {
+    for (const entity of treasuryEntities) {
       const deals = d === 0 ? [...feed.openingBook(entity, date), ...feed.day(entity, date, options.dealsPerDay ?? 40)] : feed.day(entity, date, options.dealsPerDay ?? 40);
       deals.forEach((deal, i) => {
         const t = at(date, 6.5) + Math.floor((i / deals.length) * 1_800_000);
@@ -138,8 +183,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
     while (desk.tradesToday < tradesPerDay) {
       desk.now = open + Math.floor((desk.tradesToday / tradesPerDay) * dayMs);
       while (pending.length > 0 && pending[0].at <= desk.now) sendCorrection(desk, pending.shift()!, rand, summary);
-      const entity = rand.pick(entities);
-      const assetClass = rand.weighted(assetMix);
+      // Draw as if every book were here, and keep the draw when its book is this slice's.
+      let entity: LegalEntity;
+      let assetClass: Instrument['asset_class'];
+      do {
+        entity = rand.pick(allEntities);
+        assetClass = rand.weighted(assetMix);
+      } while (!books.has(bookFor(entity, assetClass)));
       const instrument = rand.pick(byClass.get(assetClass)!);
       const request = orderFor(entity, instrument, market.price(instrument.instrument_id), rand);
       const { order } = desk.oms.submit(request);
@@ -168,13 +218,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
 
   const rec = desk.positions.reconcile();
   Object.assign(summary, {
-    events: sink.counts(),
     trades: desk.stats.trades,
     corrections: desk.stats.corrections,
     rejectedOrders: desk.stats.rejectedOrders,
     deadLettered: desk.stats.deadLettered,
     reconciliation: { ok: rec.ok, entries: rec.entries, accounts: rec.accounts },
-    seconds: (Date.now() - started) / 1000,
   });
   if (!rec.ok) log.error({ unbalanced: rec.unbalanced.slice(0, 5), mismatches: rec.mismatches.slice(0, 5) }, 'journal and positions do not reconcile');
   return summary;
@@ -194,6 +242,41 @@ function pickEntities(ids: readonly string[] | undefined): LegalEntity[] {
     if (!/^[A-Z][A-Z0-9_]{1,31}$/.test(id)) throw new Error(`entity ${JSON.stringify(id)} is not a legal entity code like BANK_A`);
     return { id, country: 'US', reportingCurrency: 'USD', books: [`BOOK-${id}-RATES`, `BOOK-${id}-CREDIT`, `BOOK-${id}-EQ`, `BOOK-${id}-TSY`] };
   });
+}
+
+/** The book treasury deals and the liquidity buffer are booked in: an entity's last. */
+function treasuryBook(entity: LegalEntity): string {
+  return entity.books[entity.books.length - 1];
+}
+
+/**
+ * Deals the books out to `count` slices, heaviest order flow first to the lightest slice, and splits the day's trades
+ * by each slice's expected share of the order flow. Treasury books carry no order flow and go round in turn.
+ */
+function sliceBooks(entities: LegalEntity[], count: number, tradesPerDay: number): SimulationSlice[] {
+  const flow = new Map<string, number>();
+  const totalMix = assetMix.reduce((n, [, w]) => n + w, 0);
+  for (const e of entities) for (const [cls, w] of assetMix) {
+    const book = bookFor(e, cls);
+    flow.set(book, (flow.get(book) ?? 0) + w / totalMix / entities.length);
+  }
+  const n = Math.min(count, Math.max(1, flow.size));
+  const slices: SimulationSlice[] = Array.from({ length: n }, (_, index) => ({ index, count: n, entities: [], books: [], tradesPerDay: 0 }));
+  const load = new Array<number>(n).fill(0);
+  for (const [book, share] of [...flow].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
+    const i = load.indexOf(Math.min(...load));
+    slices[i].books.push(book);
+    load[i] += share;
+  }
+  entities.forEach((e, i) => {
+    if (!flow.has(treasuryBook(e))) slices[i % n].books.push(treasuryBook(e));
+  });
+  for (const slice of slices) {
+    slice.entities = entities.filter((e) => e.books.some((b) => slice.books.includes(b)));
+    slice.tradesPerDay = Math.floor(tradesPerDay * slice.books.reduce((t, b) => t + (flow.get(b) ?? 0), 0));
+  }
+  slices[0].tradesPerDay += tradesPerDay - slices.reduce((t, s) => t + s.tradesPerDay, 0);
+  return slices;
 }
 
 function bookFor(entity: LegalEntity, assetClass: string): string {

@@ -24,6 +24,8 @@ export interface TradingDeskOptions {
   universe: Universe;
   market: MarketData;
   venues?: readonly string[];
+  /** Prefix of the ids this desk makes (orders, venue orders and executions), so parallel desks never share one. */
+  idPrefix?: string;
   logger: Logger;
 }
 
@@ -48,12 +50,14 @@ export class TradingDesk {
     const { universe, market } = options;
     const instruments = new Map(universe.instruments.map((i) => [i.instrument_id, i]));
     const clock = (): number => this.now;
-    this.venues = (options.venues ?? defaultVenues).map((venue, i) => new LocalVenue({ venue, seed: options.seed + i, clock, referencePrice: (id) => (instruments.has(id) ? market.price(id) : undefined) }));
+    this.venues = (options.venues ?? defaultVenues).map((venue, i) => new LocalVenue({ venue, idPrefix: `${options.idPrefix ?? ''}${venue}`, seed: options.seed + i, clock, referencePrice: (id) => (instruments.has(id) ? market.price(id) : undefined) }));
     const clearing = universe.tradingCounterparties;
+    // Each venue clears through one of the clearing houses and dealers.
+    const clearingOf = new Map(this.venues.map((v, i) => [v.venue, clearing[i % clearing.length].counterparty_id]));
     this.ems = new Ems({
       venues: this.venues,
       emit: (e) => this.onExecution(e),
-      clearingCounterparty: (venue) => clearing[[...venue].reduce((h, c) => h + c.charCodeAt(0), 0) % clearing.length].counterparty_id,
+      clearingCounterparty: (venue) => clearingOf.get(venue) ?? clearing[0].counterparty_id,
       logger: options.logger,
     });
     const limits: LimitsConfig = {
@@ -73,7 +77,7 @@ export class TradingDesk {
       },
       clock,
       closedOrderRetention: 50_000,
-      newId: (kind) => `${kind === 'order' ? 'O' : 'OE'}-${options.seed}-${++this.ids}`,
+      newId: (kind) => `${kind === 'order' ? 'O' : 'OE'}-${options.idPrefix ?? ''}${options.seed}-${++this.ids}`,
       logger: options.logger,
     });
     this.ems.attach(this.oms);
