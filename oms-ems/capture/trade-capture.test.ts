@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { topicValidator } from '../../test/json-schema-validator.js';
 import { tradeDeadLetterEventSchema, tradeEventSchema, type TradeDeadLetterEvent, type TradeEvent } from '../schemas/trade-event.js';
 import { invalidExecutionDeadLetter } from './dead-letter.js';
 import { TradeCapture, tradeIdFor, type CaptureResult } from './trade-capture.js';
@@ -12,15 +13,21 @@ function withReferenceData(capture = new TradeCapture()): TradeCapture {
   return capture;
 }
 
+// Each output also passes its exported JSON Schema, checked by ajv (knows nothing of zod).
+const validateTrade = topicValidator('trades');
+const validateDeadLetter = topicValidator('trades.dead_letter');
+
 function tradeOf(result: CaptureResult): TradeEvent {
   if (result.kind !== 'trade') throw new Error(`expected a trade, got ${JSON.stringify(result)}`);
   expect(tradeEventSchema.safeParse(result.trade).success).toBe(true);
+  expect(validateTrade(result.trade), JSON.stringify(validateTrade.errors)).toBe(true);
   return result.trade;
 }
 
 function deadLetterOf(result: CaptureResult): TradeDeadLetterEvent {
   if (result.kind !== 'dead_letter') throw new Error(`expected a dead letter, got ${JSON.stringify(result)}`);
   expect(tradeDeadLetterEventSchema.safeParse(result.deadLetter).success).toBe(true);
+  expect(validateDeadLetter(result.deadLetter), JSON.stringify(validateDeadLetter.errors)).toBe(true);
   return result.deadLetter;
 }
 
