@@ -2,6 +2,7 @@
  * Record files (CONTRACT.md section 2): JSON Lines, one Kafka record per line. The same format is
  * the embedded event log's partition file format, so `ingest --source file:` and the log share this reader.
  */
+import { isoTime } from '../lib/iso-time.js';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { topLevelMemberSpan } from './json-span.js';
@@ -190,9 +191,9 @@ export function parseTimestamp(value: unknown): number | null {
 
 /** One line (no trailing newline) in the record-file format. */
 export function formatRecordLine(record: { topic: string; key: string | null; value: string | Record<string, unknown>; timestampMs: number; headers?: Record<string, string> | null }): string {
-  const value = typeof record.value === 'string' ? JSON.stringify(record.value) : JSON.stringify(record.value);
+  const value = JSON.stringify(record.value);
   const headers = record.headers && Object.keys(record.headers).length > 0 ? `,"headers":${JSON.stringify(record.headers)}` : '';
-  return `{"topic":${JSON.stringify(record.topic)},"key":${JSON.stringify(record.key)},"value":${value},"timestamp":${JSON.stringify(new Date(record.timestampMs).toISOString())}${headers}}`;
+  return `{"topic":${JSON.stringify(record.topic)},"key":${JSON.stringify(record.key)},"value":${value},"timestamp":"${isoTime(record.timestampMs)}"${headers}}`;
 }
 
 function kindOf(v: unknown): string {
