@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectFix, type FixInitiator } from '../oms-ems/fix/initiator.js';
 import { repoRoot, startQuickfixVenue } from '../test/quickfix-peer.js';
+import { listeningPort } from '../test/fix-venue-process.js';
 import { formatUtcTimestamp } from '../oms-ems/fix/utc-timestamp.js';
 
 const orders = Number(process.env.BENCH_ORDERS ?? 10_000);
@@ -89,15 +90,7 @@ async function startOurVenue(): Promise<{ port: number; child: ChildProcess }> {
   const child = built
     ? spawn(process.execPath, [join(root, 'bin', 'lakehouse.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn('npx', ['vite-node', join(root, 'cli', 'main.ts'), '--', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening [^:\s]+:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`fix-venue exited (${code}) before listening`)));
-  });
+  const port = await listeningPort(child);
   return { port, child };
 }
 

@@ -2,6 +2,7 @@
  * `lakehouse fix-venue` in a process of its own, on a free port, for tests that trade with it over TCP
  * (dist/ must be built: `npm test`'s pretest does it).
  */
+import type { ChildProcess } from 'node:child_process';
 import { collect, spawnCli, type CliResult } from './cli.js';
 
 export interface FixVenueProcess {
@@ -10,10 +11,9 @@ export interface FixVenueProcess {
   stop(): Promise<CliResult>;
 }
 
-export async function startFixVenue(args: string[]): Promise<FixVenueProcess> {
-  const child = spawnCli(['fix-venue', '--port', '0', ...args]);
-  const result = collect(child);
-  const port = await new Promise<number>((resolve, reject) => {
+/** The port a `lakehouse fix-venue` child prints in its "listening host:port" line. */
+export function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -22,6 +22,12 @@ export async function startFixVenue(args: string[]): Promise<FixVenueProcess> {
     });
     child.once('exit', (code) => reject(new Error(`fix-venue exited (${code}) before listening`)));
   });
+}
+
+export async function startFixVenue(args: string[]): Promise<FixVenueProcess> {
+  const child = spawnCli(['fix-venue', '--port', '0', ...args]);
+  const result = collect(child);
+  const port = await listeningPort(child);
   return {
     port,
     stop: async () => {

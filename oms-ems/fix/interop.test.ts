@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { collect, runCli, spawnCli } from '../../test/cli.js';
+import { listeningPort } from '../../test/fix-venue-process.js';
 import type { FixMessage } from './codec.js';
 import { connectFix, type FixInitiator } from './initiator.js';
 import { startQuickfixVenue } from '../../test/quickfix-peer.js';
@@ -32,15 +33,7 @@ const order = (clOrdId: string, qty: number, price: string) => [
 async function startOurVenue(args: string[]): Promise<{ port: number; child: ChildProcess; result: ReturnType<typeof collect> }> {
   const child = spawnCli(['fix-venue', '--port', '0', ...args]);
   const result = collect(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`fix-venue exited (${code})`)));
-  });
+  const port = await listeningPort(child);
   return { port, child, result };
 }
 
