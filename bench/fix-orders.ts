@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { connectFix, type FixInitiator } from '../oms-ems/fix/initiator.js';
 import { repoRoot, startQuickfixVenue } from '../test/quickfix-peer.js';
 import { listeningPort } from '../test/fix-venue-process.js';
+import { Ems } from '../oms-ems/ems/ems.js';
+import { FixVenueConnection } from '../oms-ems/ems/fix-venue-connection.js';
+import { Oms } from '../oms-ems/oms/oms.js';
 import { formatUtcTimestamp } from '../oms-ems/fix/utc-timestamp.js';
 
 const orders = Number(process.env.BENCH_ORDERS ?? 10_000);
@@ -94,11 +97,61 @@ async function startOurVenue(): Promise<{ port: number; child: ChildProcess }> {
   return { port, child };
 }
 
+/**
+ * The whole desk path: OMS.submit -> pre-trade checks -> EMS routing -> FIX NewOrderSingle -> venue book ->
+ * ExecutionReports -> executions events and the OMS order FILLED. An order counts when the OMS says FILLED.
+ */
+async function measureDesk(port: number): Promise<void> {
+  const connection = await FixVenueConnection.connect({ venue: 'BENCHV', host: '127.0.0.1', port, senderCompId: 'BENCH', targetCompId: 'VENUE', instruments: ['BENCH'] });
+  let executions = 0;
+  const ems = new Ems({ venues: [connection], emit: () => { executions++; }, clearingCounterparty: () => 'CCP' });
+  let onFilled: (orderId: string) => void = () => {};
+  const oms = new Oms({
+    limits: { defaults: {} }, router: ems,
+    instrumentLookup: (id) => (id === 'BENCH' ? { currency: 'USD', price: 100, asset_class: 'EQUITY' } : undefined),
+    emit: (e) => { if (e.status === 'FILLED') onFilled(e.order_id); },
+  });
+  ems.attach(oms);
+  const run = (count: number): Promise<Result> => new Promise((resolve) => {
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    let sent = 0;
+    let done = 0;
+    const started = performance.now();
+    const sendOne = (): void => {
+      sent++;
+      const { order } = oms.submit({ account_id: 'BOOK', book_id: 'BOOK', legal_entity: 'BANK_A', instrument_id: 'BENCH', side: sent % 2 === 0 ? 'BUY' : 'SELL', order_type: 'LIMIT', quantity: 100, limit_price: sent % 2 === 0 ? 101 : 99, currency: 'USD' });
+      sentAt.set(order.order_id, performance.now());
+    };
+    onFilled = (orderId) => {
+      const t = sentAt.get(orderId);
+      if (t === undefined) return;
+      latencies.push(performance.now() - t);
+      sentAt.delete(orderId);
+      if (++done === count) {
+        const seconds = (performance.now() - started) / 1000;
+        latencies.sort((a, b) => a - b);
+        resolve({ ordersPerSecond: count / seconds, p50Ms: latencies[Math.floor(count * 0.5)], p99Ms: latencies[Math.floor(count * 0.99)] });
+      } else if (sent < count) sendOne();
+    };
+    for (let i = 0; i < Math.min(inFlight, count); i++) sendOne();
+  });
+  try {
+    if (warmup > 0) await run(warmup);
+    const result = await run(orders);
+    console.log(`OMS -> EMS -> FIX -> our venue -> executions -> OMS FILLED: ${orders} orders, ${inFlight} in flight: ${Math.round(result.ordersPerSecond)} orders/s`
+      + ` (p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms; ${executions} executions events)`);
+  } finally {
+    await connection.close();
+  }
+}
+
 async function main(): Promise<void> {
   const ours = await startOurVenue();
   let oursResult: Result;
   try {
     oursResult = await measure('our initiator -> our venue', ours.port, 'VENUE');
+    await measureDesk(ours.port);
   } finally {
     ours.child.kill('SIGTERM');
   }
