@@ -18,9 +18,11 @@ const workers = Number(process.env.BENCH_WORKERS ?? 2);
 const dir = mkdtempSync(join(tmpdir(), 'bench-sim-'));
 
 try {
-  const generated = await simulate({ seed, tradesPerDay: trades, days: 1, startDate: '2026-03-02', sink: new NullSink() });
-  const events = Object.values(generated.events).reduce((a, b) => a + b, 0);
-  console.log(`simulate, generator only: ${trades} trades/day -> ${events} events (${generated.orders} orders) in ${generated.seconds.toFixed(1)} s = ${Math.round(events / generated.seconds)} events/s, ${Math.round(generated.trades / generated.seconds)} trades/s; reconciles: ${generated.reconciliation.ok}`);
+  for (const threads of [1, workers]) {
+    const generated = await simulate({ seed, tradesPerDay: trades, days: 1, startDate: '2026-03-02', sink: new NullSink(), workers: threads });
+    const events = Object.values(generated.events).reduce((a, b) => a + b, 0);
+    console.log(`simulate, events generated, not written, ${threads} thread(s): ${trades} trades/day -> ${events} events (${generated.orders} orders) in ${generated.seconds.toFixed(1)} s = ${Math.round(events / generated.seconds)} events/s, ${Math.round(generated.trades / generated.seconds)} trades/s; reconciles: ${generated.reconciliation.ok}`);
+  }
 
   const path = join(dir, 'day.jsonl');
   let bytes = 0;

@@ -17,6 +17,8 @@ export interface SimEvent {
 
 export interface EventSink {
   readonly description: string;
+  /** False when the sink keeps nothing but counts: producers need not format events for it. */
+  readonly keepsEvents?: boolean;
   write(events: SimEvent[]): Promise<void>;
   /** Events already formatted as record-file lines (CONTRACT.md section 2), with their count per topic. */
   writeLines(text: string, counts: Record<string, number>): Promise<void>;
@@ -112,6 +114,7 @@ export class RecordFileSink extends CountingSink {
 /** Counts and discards: what the generator alone costs. */
 export class NullSink extends CountingSink {
   readonly description = 'null';
+  readonly keepsEvents = false;
   protected async deliver(): Promise<void> {}
   protected async deliverLines(): Promise<void> {}
   async close(): Promise<void> {}

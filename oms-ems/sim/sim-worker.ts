@@ -5,7 +5,7 @@ import { recordLines } from './event-sink.js';
 import { simulateSlice, type SimulationSlice, type SliceOptions } from './simulator.js';
 import type { WorkerMessage } from './sim-workers.js';
 
-const { options, slice, logLevel } = workerData as { options: SliceOptions; slice: SimulationSlice; logLevel: string };
+const { options, slice, logLevel, format } = workerData as { options: SliceOptions; slice: SimulationSlice; logLevel: string; format: boolean };
 const port = parentPort!;
 let unacked = 0;
 let waiting: (() => void) | undefined;
@@ -20,7 +20,8 @@ try {
   const summary = await simulateSlice(options, slice, async (events) => {
     const counts: Record<string, number> = {};
     for (const e of events) counts[e.topic] = (counts[e.topic] ?? 0) + 1;
-    post({ kind: 'chunk', text: recordLines(events), counts });
+    // A sink that keeps only counts gets no text: the events were made, and formatting them would be waste.
+    post({ kind: 'chunk', text: format ? recordLines(events) : '', counts });
     unacked++;
     while (unacked > 2) await new Promise<void>((resolve) => (waiting = resolve));
   }, createLogger({ level: logLevel }));

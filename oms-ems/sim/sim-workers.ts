@@ -48,7 +48,7 @@ class Channel {
 
 export async function simulateInWorkers(options: SliceOptions, slices: SimulationSlice[], sink: EventSink, logger?: Logger): Promise<SimulationSummary> {
   const script = workerScript();
-  const channels = slices.map((slice) => new Channel(new Worker(script, { workerData: { options, slice, logLevel: logger?.level ?? 'silent' } })));
+  const channels = slices.map((slice) => new Channel(new Worker(script, { workerData: { options, slice, logLevel: logger?.level ?? 'silent', format: sink.keepsEvents !== false } })));
   const summaries: SimulationSummary[] = [];
   try {
     const active = new Set(channels);
