@@ -1,11 +1,11 @@
 /**
  * `npm run bench [-- name...]`: runs the benchmarks one after another, each in a process of its own so that one's
- * heap and sockets do not weigh on the next. Names: ingest, fix, simulate (default: all).
+ * heap and sockets do not weigh on the next. Names: ingest, fix, simulate, silver-rules (default: all).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benches: Record<string, string> = { ingest: 'ingest.ts', fix: 'fix-orders.ts', simulate: 'simulate.ts' };
+const benches: Record<string, string> = { ingest: 'ingest.ts', fix: 'fix-orders.ts', simulate: 'simulate.ts', 'silver-rules': 'silver-rules.ts' };
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = wanted.filter((w) => !(w in benches));
 if (unknown.length > 0) {

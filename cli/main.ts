@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   'fix-venue': async () => (await import('./commands/fix-venue.js')).fixVenueCommand,
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
   service: async () => (await import('./commands/service.js')).serviceCommand,
 };
 
@@ -23,6 +24,7 @@ const summaries: Record<string, string> = {
   sql: 'run one read-only query over the lakehouse views',
   demo: 'simulate, ingest and show what landed, on embedded defaults',
   'fix-venue': 'run a FIX 4.4 venue (order books) or the FIX conformance echo acceptor',
+  run: 'build a layer from what is committed below it: silver (gold to come)',
   simulate: 'simulate trading days: the trading services\' events to Kafka, the embedded log or a file',
   service: 'run a trading service (oms, trade-capture, positions) against the event bus',
 };

@@ -6,6 +6,7 @@
 import type { ObjectStore } from '../store/object-store.js';
 import { openDuckDb, quotedList, sqlFile, type DuckDb } from '../lib/duckdb.js';
 import { bronzeLog } from '../bronze/bronze-writer.js';
+import { silverLog, silverTables } from '../silver/manifest.js';
 import { mapLimited } from '../lib/concurrency.js';
 
 export interface Catalog {
@@ -32,7 +33,18 @@ export async function openCatalog(options: { store: ObjectStore; threads?: numbe
       const source = paths.length === 0 ? sqlFile(`bronze/${table}.empty`) : `read_parquet(${quotedList(paths)})`;
       await db.connection.run(sqlFile(`bronze/${table}`, { source }));
     }
-    return { db, versions: { bronze: bronze?.version ?? null }, readDirs: [...readDirs], close: () => db.close() };
+    const silver = await silverLog(store).latest();
+    if (silver !== null) {
+      await db.connection.run('CREATE SCHEMA IF NOT EXISTS silver');
+      const sources: Record<string, string> = {};
+      for (const table of silverTables) {
+        const paths = await mapLimited(silver.manifest.tables[table] ?? [], 8, (f) => store.localPath(`silver/${f.path}`));
+        for (const p of paths) readDirs.add(p.slice(0, p.lastIndexOf('/silver/') + 1) || p);
+        sources[table] = `read_parquet(${quotedList(paths)})`;
+      }
+      await db.connection.run(sqlFile('silver/views', sources));
+    }
+    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null }, readDirs: [...readDirs], close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;

@@ -8,8 +8,8 @@ const help = `Usage: lakehouse demo [options]
 Runs the pipeline on embedded defaults, with no outside service: the simulator drives the trading services
 (OMS, EMS and venues, trade capture, position keeping, treasury feed, reference data) for a few days up to the
 business date, their events go into the embedded event log (<lake>/_eventlog), ingest lands them in bronze
-exactly once, a record file with a few undecodable lines is replayed (they go to bronze.dead_letter), and what
-landed is printed.
+exactly once, a record file with a few undecodable lines is replayed (they go to bronze.dead_letter), silver
+validates the trades and keeps their history on two timelines, and what landed is printed.
 
 Options:
   --trades-per-day <n>       trades per simulated day (default 2000)
@@ -71,11 +71,18 @@ export const demoCommand = {
       await bus.close();
     }
 
+    const { buildSilver } = await import('../../silver/build-silver.js');
+    const silver = await buildSilver({ store, businessDate: config.businessDate, logger });
+    const t = silver.counts.trades;
+    out(`Built silver version ${silver.version} for ${config.businessDate}: trades ${t.records} records = ${t.accepted} accepted + ${t.quarantined} quarantined; checks ${silver.checks.every((c) => c.ok) ? 'all passed' : 'FAILED'}\n\n`);
+
     const catalog = await openCatalog({ store });
     try {
       const queries = [
         'SELECT topic, count(*) AS records, count(DISTINCT "key") AS keys, min("timestamp") AS first, max("timestamp") AS last FROM bronze.records GROUP BY ALL ORDER BY ALL',
         'SELECT source, reason FROM bronze.dead_letter ORDER BY line',
+        'SELECT legal_entity, asset_class, count(*) AS trades, sum(quantity * price)::DECIMAL(18,2) AS consideration FROM silver.trades_current GROUP BY ALL ORDER BY ALL',
+        'SELECT rule, count(*) AS records FROM silver.quarantine GROUP BY rule ORDER BY records DESC, rule',
       ];
       for (const q of queries) {
         out(`lakehouse sql ${JSON.stringify(q)}\n`);
