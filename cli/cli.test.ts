@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../test/cli.js';
 
 describe('lakehouse command line', () => {
-  it.each(['ingest', 'sql', 'demo', 'simulate'])('prints help for %s and exits 0', async (command) => {
+  it.each(['ingest', 'sql', 'demo', 'simulate', 'run'])('prints help for %s and exits 0', async (command) => {
     const r = await runCli([command, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: lakehouse ${command}`));
@@ -45,5 +45,27 @@ describe('lakehouse command line', () => {
     }
     expect(r.stdout).toContain('missing field: topic');
     expect(r.stdout).toContain('{"records":24,"landed":20,"dead_lettered":4,"already_landed":0}');
+    expect(r.stdout).toMatch(/Built silver version 1 for 2026-03-02: trades (\d+) records = (\d+) accepted \+ (\d+) quarantined; checks all passed/);
+    const [, records, accepted, quarantined] = /trades (\d+) records = (\d+) accepted \+ (\d+) quarantined/.exec(r.stdout)!.map(Number);
+    expect(accepted + quarantined).toBe(records);
+    expect(quarantined).toBeGreaterThan(0);
+  });
+
+  it('runs silver from the command line: publishes, then has nothing new; gold is not built yet (exit 2)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'run-'));
+    const file = join(cwd, 'trades.jsonl');
+    const value = { trade_id: 'T1', version: 1, counterparty_id: 'CP1', book_id: 'B1', legal_entity: 'BANK_A', instrument_id: 'X', asset_class: 'EQUITY', side: 'BUY', quantity: 10, price: 5, currency: 'USD', trade_date: '2026-03-02', created_date: '2026-03-02' };
+    writeFileSync(file, `${JSON.stringify({ topic: 'trades', key: 'T1', value, timestamp: '2026-03-02T09:00:00Z' })}\n`);
+    expect((await runCli(['ingest', '--source', `file:${file}`], { cwd })).code).toBe(0);
+    const first = await runCli(['run', 'silver', '--business-date', '2026-03-02', '--format', 'json'], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ published: true, version: 1, counts: { trades: { records: 1, accepted: 1, quarantined: 0 } } });
+    const again = await runCli(['run', 'silver', '--business-date', '2026-03-02'], { cwd });
+    expect(again.stdout).toContain('unchanged at version 1 (nothing new)');
+    const current = await runCli(['sql', 'SELECT trade_id, quantity, expired FROM silver.trades_current', '--format', 'json'], { cwd });
+    expect(JSON.parse(current.stdout)).toEqual([{ trade_id: 'T1', quantity: '10.0000000000', expired: false }]);
+    const gold = await runCli(['run', 'gold'], { cwd });
+    expect(gold.code).toBe(2);
+    expect(gold.stderr).toContain('not built yet');
   });
 });
