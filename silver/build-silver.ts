@@ -1,11 +1,12 @@
 /**
- * A silver build (write, audit, publish): reads bronze's newest version, validates the trade records (schema rules
- * derived from the zod event schemas, then the trade store's rules in arrival order), builds the two-timeline
- * history and the current view, writes each table as Parquet under names nobody else uses, runs the checks, and
- * publishes a new silver version with one create-only commit only if every check passed. A failed check leaves the
- * previous version visible and throws naming the check.
- * Each build computes the tables from all of bronze's trade records (so --full-refresh and an incremental build
- * give the same tables); a build with nothing new (same bronze version, same business date) publishes nothing.
+ * A silver build (write, audit, publish): reads bronze's newest version, validates the records of every topic (schema
+ * rules derived from the zod event schemas, then the trade store's rules in arrival order for trades, the
+ * duplicate-event rule for the others: entities/build-entities.ts), builds the trade store, the facts (orders,
+ * executions, FX rates) and each stateful entity's two-timeline history and current table, writes each table as
+ * Parquet under names nobody else uses, runs the checks, and publishes a new silver version with one create-only
+ * commit only if every check passed. A failed check leaves the previous version visible and throws naming the check.
+ * Each build computes the tables from all of bronze's records (so --full-refresh and an incremental build give the
+ * same tables); a build with nothing new (same bronze version, same business date) publishes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,12 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerminalError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/log.js';
-import { quotedString, sqlFile } from '../lib/duckdb.js';
+import { quotedString, sqlFile, type DuckDBConnection } from '../lib/duckdb.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { openCatalog } from '../sql/catalog.js';
 import { silverLog, silverTables, type SilverManifest } from './manifest.js';
 import { tradeRules } from './trade-rules.js';
 import { rulesSql, type RuleAction } from './rules/schema-rules.js';
+import { buildEntities, validateTopics } from './entities/build-entities.js';
+import { historyChecks } from './entities/history-checks.js';
+import { rows } from './entities/rows.js';
 
 export interface SilverBuildOptions {
   store: ObjectStore;
@@ -60,23 +64,28 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     await db.run(sqlFile('silver/trade_records'));
     await db.run(`CREATE OR REPLACE TEMP TABLE trade_violations AS ${rulesSql(rules, 'trade_records')}`);
     await db.run("CREATE OR REPLACE TEMP TABLE trade_schema_failed AS SELECT DISTINCT arrival FROM trade_violations WHERE action IN ('quarantine', 'fail')");
-    const failing = await rows(db, "SELECT rule_id, count(*) AS n, min(reason) AS example FROM trade_violations WHERE action = 'fail' GROUP BY rule_id");
+    const topics = await validateTopics(db, options.actions);
+    const failing = await rows(db, `SELECT rule_id, count(*) AS n, min(reason) AS example FROM (
+      ${['trade_violations', ...topics.violations].map((t) => `SELECT rule_id, reason FROM ${t} WHERE action = 'fail'`).join('\n      UNION ALL ')})
+      GROUP BY rule_id ORDER BY rule_id`);
     if (failing.length > 0) {
       throw new SilverCheckFailedError(`silver build stopped: rule ${failing[0].rule_id} (action fail) broken by ${failing[0].n} record(s), e.g. ${failing[0].example}`, { rules: failing });
     }
     await db.run(sqlFile('silver/trade_checks', { schema_failed: 'trade_schema_failed' }));
     await db.run(sqlFile('silver/trade_versions', { schema_failed: 'trade_schema_failed' }));
-    await db.run(sqlFile('silver/trades_history'));
+    await db.run(sqlFile('silver/entity_history', { versions: 'trade_versions', history: 'trades_history', key: 'trade_id', order: 'version, arrival' }));
     await db.run(sqlFile('silver/trades_current', { business_date: `DATE ${quotedString(businessDate)}` }));
-    await db.run(sqlFile('silver/quarantine', { violations: 'trade_violations' }));
+    await db.run(sqlFile('silver/quarantine', { records: 'trade_records', violations: 'trade_violations', rejections: 'trade_rejections', quarantine: 'trades_quarantine' }));
+    await db.run(`CREATE OR REPLACE TEMP TABLE quarantine AS ${['trades_quarantine', ...topics.quarantines].map((t) => `SELECT * FROM ${t}`).join(' UNION ALL ')}`);
+    const entities = await buildEntities(db);
 
     const [c] = await rows(db, `SELECT
       (SELECT count(*) FROM trade_records) AS records,
       (SELECT count(*) FROM trade_versions) AS accepted,
-      (SELECT count(*) FROM quarantine WHERE topic = 'trades') AS quarantined,
+      (SELECT count(*) FROM trades_quarantine) AS quarantined,
       (SELECT count(DISTINCT arrival) FROM trade_violations WHERE action = 'warn') AS warned`);
-    const counts = { trades: { records: Number(c.records), accepted: Number(c.accepted), quarantined: Number(c.quarantined), warned: Number(c.warned) } };
-    const checks = await runChecks(db, counts.trades);
+    const counts = { trades: { records: Number(c.records), accepted: Number(c.accepted), quarantined: Number(c.quarantined), warned: Number(c.warned) }, ...entities.counts };
+    const checks = [...(await runChecks(db, counts.trades)), ...entities.checks];
     log.info({ counts, checks: checks.filter((x) => !x.ok) }, 'silver tables built');
     const failed = checks.find((x) => !x.ok);
     if (failed) throw new SilverCheckFailedError(`silver build not published: check ${failed.name} failed: ${failed.detail}`, { check: failed.name });
@@ -85,7 +94,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     const tables = await writeTables(db, store, version);
     const manifest: SilverManifest = {
       format: 1, version, builtAt: new Date(clock()).toISOString(), businessDate, bronzeVersion,
-      rules: rules.map((r) => ({ id: r.id, version: r.version })), tables, counts, checks,
+      rules: [...rules.map((r) => ({ id: r.id, version: r.version })), ...topics.rules], tables, counts, checks,
     };
     await silver.commit(version, manifest);
     log.info({ version, bronzeVersion, businessDate }, 'silver version published');
@@ -95,30 +104,15 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
   }
 }
 
-type Row = Record<string, string | number | boolean | null>;
-
-async function rows(db: import('../lib/duckdb.js').DuckDBConnection, sql: string): Promise<Row[]> {
-  const reader = await db.runAndReadAll(sql);
-  return reader.getRowObjectsJson() as Row[];
+/** The audit of the trade store: counts reconcile, and its history and current table are sound. */
+async function runChecks(db: DuckDBConnection, counts: { records: number; accepted: number; quarantined: number }): Promise<SilverManifest['checks']> {
+  return [
+    { name: 'trades.records_reconcile', ok: counts.records === counts.accepted + counts.quarantined, detail: `records ${counts.records} = accepted ${counts.accepted} + quarantined ${counts.quarantined}` },
+    ...(await historyChecks(db, { entity: 'trades', key: 'trade_id', noun: 'trade' })),
+  ];
 }
 
-/** The audit: counts reconcile, keys are unique where they must be, validity intervals neither overlap nor gap. */
-async function runChecks(db: import('../lib/duckdb.js').DuckDBConnection, counts: { records: number; accepted: number; quarantined: number }): Promise<SilverManifest['checks']> {
-  const checks: SilverManifest['checks'] = [];
-  checks.push({ name: 'trades.records_reconcile', ok: counts.records === counts.accepted + counts.quarantined, detail: `records ${counts.records} = accepted ${counts.accepted} + quarantined ${counts.quarantined}` });
-  const [dup] = await rows(db, 'SELECT count(*) - count(DISTINCT trade_id) AS n FROM trades_current');
-  checks.push({ name: 'trades_current.unique_trade_id', ok: Number(dup.n) === 0, detail: `${dup.n} duplicate trade_id(s)` });
-  const [overlap] = await rows(db, `SELECT count(*) AS n FROM (
-      SELECT trade_id, valid_from, lead(valid_from) OVER (PARTITION BY trade_id ORDER BY valid_from) AS next_from, valid_to
-      FROM trades_history WHERE recorded_to IS NULL)
-    WHERE next_from IS NOT NULL AND (valid_to IS NULL OR valid_to <> next_from)`);
-  checks.push({ name: 'trades_history.no_overlap_or_gap', ok: Number(overlap.n) === 0, detail: `${overlap.n} current-knowledge interval(s) that overlap or leave a gap` });
-  const [open] = await rows(db, `SELECT count(*) AS n FROM (SELECT trade_id FROM trades_history WHERE recorded_to IS NULL AND valid_to IS NULL GROUP BY trade_id HAVING count(*) <> 1)`);
-  checks.push({ name: 'trades_history.one_open_row', ok: Number(open.n) === 0, detail: `${open.n} trade(s) without exactly one open row` });
-  return checks;
-}
-
-async function writeTables(db: import('../lib/duckdb.js').DuckDBConnection, store: ObjectStore, version: number): Promise<SilverManifest['tables']> {
+async function writeTables(db: DuckDBConnection, store: ObjectStore, version: number): Promise<SilverManifest['tables']> {
   const dir = await mkdtemp(join(tmpdir(), 'silver-'));
   try {
     const tables = {} as SilverManifest['tables'];

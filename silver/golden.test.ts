@@ -30,8 +30,9 @@ afterAll(async () => {
 it('builds the expected silver tables from the fixture records, whole', async () => {
   const build = await lake.build({ businessDate: '2026-03-03' });
   const actual = {
-    counts: build.counts,
-    checks: build.checks,
+    // The fixture holds trades only: the other topics' counts (all 0) and checks are the entity tests' to pin down.
+    counts: { trades: build.counts.trades },
+    checks: build.checks.filter((c) => /^trades[._]/.test(c.name) && !c.name.startsWith('trades.dead_letter')),
     trades_history: await lake.query('SELECT * EXCLUDE (source) FROM silver.trades_history ORDER BY trade_id, recorded_from, valid_from'),
     trades_current: await lake.query('SELECT * FROM silver.trades_current ORDER BY trade_id'),
     quarantine: await lake.query('SELECT * EXCLUDE (source) FROM silver.quarantine ORDER BY recorded_at, line'),

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
 import { TableLog } from '../lib/table-log.js';
 
-export const silverTables = ['trades_history', 'trades_current', 'quarantine'] as const;
+export const silverTables = [
+  'trades_history', 'trades_current', 'quarantine', 'orders', 'executions', 'fx_rates',
+  'treasury_deals_history', 'treasury_deals_current', 'instruments_history', 'instruments_current',
+  'counterparties_history', 'counterparties_current', 'positions_history', 'positions_current',
+] as const;
 export type SilverTable = (typeof silverTables)[number];
 
 const fileSchema = z.object({ path: z.string(), rows: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() });
@@ -15,7 +19,8 @@ export const silverManifestSchema = z.object({
   businessDate: z.string(),
   bronzeVersion: z.number().int().nonnegative(),
   rules: z.array(z.object({ id: z.string(), version: z.number().int() })),
-  tables: z.record(z.enum(silverTables), z.array(fileSchema)),
+  // Partial: a version written before a table existed has no files for it.
+  tables: z.partialRecord(z.enum(silverTables), z.array(fileSchema)),
   counts: z.record(z.string(), z.object({ records: z.number(), accepted: z.number(), quarantined: z.number(), warned: z.number() })),
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
 });

@@ -40,7 +40,8 @@ export async function openCatalog(options: { store: ObjectStore; threads?: numbe
       for (const table of silverTables) {
         const paths = await mapLimited(silver.manifest.tables[table] ?? [], 8, (f) => store.localPath(`silver/${f.path}`));
         for (const p of paths) readDirs.add(p.slice(0, p.lastIndexOf('/silver/') + 1) || p);
-        sources[table] = `read_parquet(${quotedList(paths)})`;
+        // A version written before the table existed: an empty view until the next build.
+        sources[table] = paths.length === 0 ? '(SELECT NULL AS not_built WHERE false)' : `read_parquet(${quotedList(paths)})`;
       }
       await db.connection.run(sqlFile('silver/views', sources));
     }

@@ -7,9 +7,10 @@ const help = `Usage: lakehouse run <silver|gold|all> [options]
 Builds a layer from what is committed below it, for --business-date: write, audit, publish. A build whose checks
 fail publishes nothing (the previous version stays visible) and exits 1 naming the check.
 
-  silver    validate bronze's trade records (schema rules, then the trade store's rules in arrival order),
-            quarantine what fails, and keep SCD2 history on two timelines: silver.trades_history,
-            silver.trades_current, silver.quarantine
+  silver    validate every topic's records (schema rules from the event schemas; the trade store's rules in
+            arrival order), quarantine what fails (silver.quarantine), conform orders, executions and fx
+            rates, and keep SCD2 history on two timelines with a current view for trades, treasury deals,
+            instruments, counterparties and positions (silver.<entity>_history, silver.<entity>_current)
   gold      not built yet
   all       every layer that exists, in order
 
@@ -37,8 +38,10 @@ export const runCommand = {
       const result = await buildSilver({ store: ctx.store, businessDate: ctx.config.businessDate, fullRefresh: values['full-refresh'] ?? false, logger: ctx.logger });
       if (ctx.config.format === 'json') ctx.out(`${JSON.stringify(result)}\n`);
       else {
-        const t = result.counts.trades;
-        ctx.out(`silver ${result.published ? `version ${result.version} published` : `unchanged at version ${result.version} (${result.reason})`} for ${ctx.config.businessDate}: trades ${t?.records ?? 0} records = ${t?.accepted ?? 0} accepted + ${t?.quarantined ?? 0} quarantined (${t?.warned ?? 0} with warnings) in ${result.seconds.toFixed(1)} s\n`);
+        ctx.out(`silver ${result.published ? `version ${result.version} published` : `unchanged at version ${result.version} (${result.reason})`} for ${ctx.config.businessDate} in ${result.seconds.toFixed(1)} s\n`);
+        for (const [topic, t] of Object.entries(result.counts)) {
+          if (t.records > 0) ctx.out(`  ${topic}: ${t.records} records = ${t.accepted} accepted + ${t.quarantined} quarantined (${t.warned} with warnings)\n`);
+        }
       }
       return 0;
     } finally {

@@ -10,6 +10,8 @@ import { LocalObjectStore } from '../../store/local-store.js';
 import { buildSilver, type SilverBuildOptions } from '../build-silver.js';
 
 export interface TradeRecord {
+  /** Default `trades`. */
+  topic?: string;
   value: Record<string, unknown> | string;
   /** ISO-8601 record timestamp: when the record arrived. */
   at: string;
@@ -34,7 +36,7 @@ export class TestLake {
   /** Lands the records as one record file (its line order is its offset order). */
   async land(records: TradeRecord[]): Promise<void> {
     const path = join(this.dir, `in-${++this.files}.jsonl`);
-    const lines = records.map((r) => formatRecordLine({ topic: 'trades', key: r.key ?? (typeof r.value === 'string' ? null : String(r.value.trade_id)), value: r.value, timestampMs: Date.parse(r.at) }));
+    const lines = records.map((r) => formatRecordLine({ topic: r.topic ?? 'trades', key: r.key ?? (typeof r.value === 'string' ? null : String(r.value.trade_id)), value: r.value, timestampMs: Date.parse(r.at) }));
     await writeFile(path, `${lines.join('\n')}\n`);
     const writer = await BronzeWriter.open({ store: this.store });
     try {

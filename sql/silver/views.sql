@@ -1,7 +1,21 @@
 -- silver.trades_history: every accepted version, with its valid and recorded intervals (open ends NULL).
 CREATE OR REPLACE VIEW silver.trades_history AS SELECT * FROM {{trades_history}};
 CREATE OR REPLACE VIEW silver.trades_current AS SELECT * FROM {{trades_current}};
+-- silver.quarantine: the rejected records of every topic.
 CREATE OR REPLACE VIEW silver.quarantine AS SELECT * FROM {{quarantine}};
+-- Facts, one row per accepted event (orders, executions), and the FX rates, one row per date and pair.
+CREATE OR REPLACE VIEW silver.orders AS SELECT * FROM {{orders}};
+CREATE OR REPLACE VIEW silver.executions AS SELECT * FROM {{executions}};
+CREATE OR REPLACE VIEW silver.fx_rates AS SELECT * FROM {{fx_rates}};
+-- Stateful entities: two-timeline history (tombstones kept as rows with deleted = true) and the live rows now.
+CREATE OR REPLACE VIEW silver.treasury_deals_history AS SELECT * FROM {{treasury_deals_history}};
+CREATE OR REPLACE VIEW silver.treasury_deals_current AS SELECT * FROM {{treasury_deals_current}};
+CREATE OR REPLACE VIEW silver.instruments_history AS SELECT * FROM {{instruments_history}};
+CREATE OR REPLACE VIEW silver.instruments_current AS SELECT * FROM {{instruments_current}};
+CREATE OR REPLACE VIEW silver.counterparties_history AS SELECT * FROM {{counterparties_history}};
+CREATE OR REPLACE VIEW silver.counterparties_current AS SELECT * FROM {{counterparties_current}};
+CREATE OR REPLACE VIEW silver.positions_history AS SELECT * FROM {{positions_history}};
+CREATE OR REPLACE VIEW silver.positions_current AS SELECT * FROM {{positions_current}};
 -- "As of valid date D": what is known now about what held on D.
 CREATE OR REPLACE MACRO silver.trades_as_of(d) AS TABLE
   SELECT * FROM silver.trades_history

@@ -1,0 +1,86 @@
+/**
+ * Silver for every topic besides `trades`, inside one silver build (build-silver.ts owns write-audit-publish): stages
+ * each topic's bronze records, runs its schema rules and the duplicate-event rule, keeps the rejected records for the
+ * quarantine, builds the append-only facts (orders, executions), the FX rates, and the two-timeline history and
+ * current table of each stateful entity, then counts and audits them. Every step is SQL over whole tables.
+ */
+import { quotedString, sqlFile, type DuckDBConnection } from '../../lib/duckdb.js';
+import type { SilverManifest } from '../manifest.js';
+import { rulesSql, type Rule, type RuleAction } from '../rules/schema-rules.js';
+import { duplicateRuleId, nestedRules, topicRules } from './entity-rules.js';
+import { entityTopics, factTables, historyEntities, type EntityTopic } from './entity-topics.js';
+import { historyChecks } from './history-checks.js';
+import { rows } from './rows.js';
+
+export interface TopicValidation {
+  /** Every rule that ran, by id and version (the manifest lists them). */
+  rules: SilverManifest['rules'];
+  /** The `<name>_violations` tables: (arrival, rule_id, rule_version, action, reason, ...). */
+  violations: string[];
+  /** The `<name>_quarantine` tables, in the layout of sql/silver/quarantine.sql. */
+  quarantines: string[];
+}
+
+/** Stages and validates every topic. Rules with action fail are the caller's to act on, from the violations tables. */
+export async function validateTopics(db: DuckDBConnection, actions: Record<string, RuleAction> = {}): Promise<TopicValidation> {
+  const rules: SilverManifest['rules'] = [];
+  for (const spec of entityTopics) {
+    for (const r of await validateTopic(db, spec, actions)) rules.push({ id: r.id, version: r.version });
+    rules.push({ id: duplicateRuleId(spec.topic), version: 1 });
+  }
+  return { rules, violations: entityTopics.map((s) => `${s.name}_violations`), quarantines: entityTopics.map((s) => `${s.name}_quarantine`) };
+}
+
+async function validateTopic(db: DuckDBConnection, spec: EntityTopic, actions: Record<string, RuleAction>): Promise<Rule[]> {
+  const t = (suffix: string) => `${spec.name}_${suffix}`;
+  await db.run(sqlFile('silver/entities/topic_records', { records: t('records'), topic: quotedString(spec.topic) }));
+  const rules = topicRules(spec, actions);
+  const queries = [rulesSql(rules, t('records'))];
+  for (const nested of spec.nested ?? []) {
+    const inner = nestedRules(spec.topic, nested.field, nested.schema, actions);
+    rules.push(...inner);
+    const path = quotedString(`$.${JSON.stringify(nested.field)}`);
+    // Only where the field is an object: otherwise the topic's own rules already flag it.
+    queries.push(rulesSql(inner, `(SELECT * REPLACE (j -> ${path} AS j) FROM ${t('records')} WHERE json_type(j, ${path}) = 'OBJECT')`));
+  }
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${t('violations')} AS ${queries.join('\nUNION ALL\n')}`);
+  await db.run(sqlFile('silver/entities/topic_accepted', {
+    records: t('records'), violations: t('violations'), rejections: t('rejections'), accepted: t('accepted'), rule: quotedString(duplicateRuleId(spec.topic)),
+  }));
+  await db.run(sqlFile('silver/quarantine', { records: t('records'), violations: t('violations'), rejections: t('rejections'), quarantine: t('quarantine') }));
+  return rules;
+}
+
+/** Builds the entity tables from the validated topics, then counts and audits them. */
+export async function buildEntities(db: DuckDBConnection): Promise<{ counts: SilverManifest['counts']; checks: SilverManifest['checks'] }> {
+  for (const table of factTables) await db.run(sqlFile(`silver/entities/${table}`));
+  const checks: SilverManifest['checks'] = [];
+  for (const e of historyEntities) {
+    await db.run(sqlFile(`silver/entities/${e.versions}`));
+    await db.run(sqlFile('silver/entity_history', { versions: e.versions, history: `${e.entity}_history`, key: e.key, order: e.order }));
+    await db.run(e.current === undefined
+      ? sqlFile('silver/entities/entity_current', { history: `${e.entity}_history`, current: `${e.entity}_current`, key: e.key })
+      : sqlFile(`silver/entities/${e.current}`));
+    checks.push(...(await historyChecks(db, e)));
+  }
+  const counts: SilverManifest['counts'] = {};
+  for (const spec of entityTopics) {
+    const t = (suffix: string) => `${spec.name}_${suffix}`;
+    const [c] = await rows(db, `SELECT
+      (SELECT count(*) FROM ${t('records')}) AS records,
+      (SELECT count(*) FROM ${t('accepted')}) AS accepted,
+      (SELECT count(*) FROM ${t('quarantine')}) AS quarantined,
+      (SELECT count(DISTINCT arrival) FROM ${t('violations')} WHERE action = 'warn') AS warned`);
+    const n = { records: Number(c.records), accepted: Number(c.accepted), quarantined: Number(c.quarantined), warned: Number(c.warned) };
+    counts[spec.topic] = n;
+    checks.push({ name: `${spec.topic}.records_reconcile`, ok: n.records === n.accepted + n.quarantined, detail: `records ${n.records} = accepted ${n.accepted} + quarantined ${n.quarantined}` });
+  }
+  const [keys] = await rows(db, `SELECT
+    (SELECT count(*) - count(DISTINCT event_id) FROM orders) AS orders,
+    (SELECT count(*) - count(DISTINCT event_id) FROM executions) AS executions,
+    (SELECT count(*) - count(DISTINCT (rate_date, base_currency, quote_currency)) FROM fx_rates) AS fx_rates`);
+  checks.push({ name: 'orders.unique_event_id', ok: Number(keys.orders) === 0, detail: `${keys.orders} duplicate event_id(s)` });
+  checks.push({ name: 'executions.unique_event_id', ok: Number(keys.executions) === 0, detail: `${keys.executions} duplicate event_id(s)` });
+  checks.push({ name: 'fx_rates.unique_rate', ok: Number(keys.fx_rates) === 0, detail: `${keys.fx_rates} duplicate (rate_date, base_currency, quote_currency)` });
+  return { counts, checks };
+}

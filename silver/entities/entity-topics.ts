@@ -1,0 +1,59 @@
+/**
+ * The topics silver validates besides `trades`, the staging name of each (its tables are `<name>_records`,
+ * `<name>_violations`, `<name>_rejections`, `<name>_accepted`, `<name>_quarantine`), and the entities with a
+ * two-timeline history: the versions table that feeds sql/silver/entity_history.sql, the key and the version order.
+ */
+import type { z } from 'zod';
+import { counterpartyEventSchema } from '../../oms-ems/schemas/counterparty-event.js';
+import { executionEventSchema } from '../../oms-ems/schemas/execution-event.js';
+import { fxRateEventSchema } from '../../oms-ems/schemas/fx-rate-event.js';
+import { instrumentEventSchema } from '../../oms-ems/schemas/instrument-event.js';
+import { orderEventSchema } from '../../oms-ems/schemas/order-event.js';
+import { positionEventSchema, positionStateSchema } from '../../oms-ems/schemas/position-event.js';
+import { tradeDeadLetterEventSchema } from '../../oms-ems/schemas/trade-event.js';
+import { treasuryDealEventSchema } from '../../oms-ems/schemas/treasury-deal-event.js';
+
+export interface EntityTopic {
+  topic: string;
+  name: string;
+  schema: z.ZodObject;
+  /** Object fields whose own fields silver reads, so they are checked too (the schema rules check only their kind). */
+  nested?: { field: string; schema: z.ZodObject }[];
+}
+
+export const entityTopics: readonly EntityTopic[] = [
+  { topic: 'orders', name: 'orders', schema: orderEventSchema },
+  { topic: 'executions', name: 'executions', schema: executionEventSchema },
+  { topic: 'positions', name: 'positions', schema: positionEventSchema, nested: [{ field: 'after', schema: positionStateSchema }] },
+  { topic: 'treasury.deals', name: 'treasury_deals', schema: treasuryDealEventSchema },
+  { topic: 'ref.instruments', name: 'instruments', schema: instrumentEventSchema },
+  { topic: 'ref.counterparties', name: 'counterparties', schema: counterpartyEventSchema },
+  { topic: 'ref.fx_rates', name: 'fx_rates', schema: fxRateEventSchema },
+  // Validated and counted only: what trade capture could not enrich is for people to look at, not a table.
+  { topic: 'trades.dead_letter', name: 'trade_dead_letters', schema: tradeDeadLetterEventSchema },
+];
+
+export interface HistoryEntity {
+  /** Output tables `<entity>_history` and `<entity>_current`. */
+  entity: string;
+  /** sql/silver/entities/<versions>.sql makes the table of that name. */
+  versions: string;
+  key: string;
+  /** Ranks two versions of one key; the higher wins where both are in force. */
+  order: string;
+  /** sql/silver/entities/<current>.sql, when the current table is enriched; else entity_current.sql. */
+  current?: string;
+  /** One of the entity, for check messages. */
+  noun: string;
+}
+
+/** In build order: the reference data first, since the current deals and positions are enriched from it. */
+export const historyEntities: readonly HistoryEntity[] = [
+  { entity: 'counterparties', versions: 'counterparty_versions', key: 'counterparty_id', order: 'valid_from, arrival', noun: 'counterparty' },
+  { entity: 'instruments', versions: 'instrument_versions', key: 'instrument_id', order: 'valid_from, arrival', noun: 'instrument' },
+  { entity: 'treasury_deals', versions: 'treasury_deal_versions', key: 'deal_id', order: 'version, arrival', current: 'treasury_deals_current', noun: 'deal' },
+  { entity: 'positions', versions: 'position_versions', key: 'position_id', order: 'valid_from, arrival', current: 'positions_current', noun: 'position' },
+];
+
+/** Append-only and keyed tables built from the accepted records: sql/silver/entities/<name>.sql. */
+export const factTables = ['orders', 'executions', 'fx_rates'] as const;
