@@ -59,7 +59,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       log.info({ version: head.version, bronzeVersion }, 'nothing new since the last build');
       return { published: false, version: head.version, reason: 'nothing new', counts: head.manifest.counts, checks: head.manifest.checks, seconds: (Date.now() - started) / 1000 };
     }
-    const db = catalog.db.connection;
+    const db = timed(catalog.db.connection, log);
     const rules = tradeRules(options.actions);
     await db.run(sqlFile('silver/trade_records'));
     await db.run(`CREATE OR REPLACE TEMP TABLE trade_violations AS ${rulesSql(rules, 'trade_records')}`);
@@ -127,4 +127,22 @@ async function writeTables(db: DuckDBConnection, store: ObjectStore, version: nu
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The connection, with each statement's duration logged at debug level (where a slow build spends its time). */
+function timed(connection: import('../lib/duckdb.js').DuckDBConnection, log: Logger): import('../lib/duckdb.js').DuckDBConnection {
+  return new Proxy(connection, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if ((prop !== 'run' && prop !== 'runAndReadAll') || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return async (sql: string, ...rest: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await value.call(target, sql, ...rest);
+        } finally {
+          log.debug({ ms: Math.round(performance.now() - t0), sql: sql.replace(/\s+/g, ' ').slice(0, 120) }, 'silver statement');
+        }
+      };
+    },
+  });
 }
