@@ -61,7 +61,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     }
     const db = timed(catalog.db.connection, log);
     const rules = tradeRules(options.actions);
-    await db.run(sqlFile('silver/trade_records'));
+    await db.run(sqlFile('silver/entities/topic_records', { records: 'trade_records', topic: quotedString('trades') }));
     await db.run(`CREATE OR REPLACE TEMP TABLE trade_violations AS ${rulesSql(rules, 'trade_records')}`);
     await db.run("CREATE OR REPLACE TEMP TABLE trade_schema_failed AS SELECT DISTINCT arrival FROM trade_violations WHERE action IN ('quarantine', 'fail')");
     const topics = await validateTopics(db, options.actions);

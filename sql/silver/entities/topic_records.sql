@@ -1,5 +1,5 @@
 -- Every bronze record of one topic ({{topic}}), its payload parsed once, numbered in arrival order: record timestamp,
--- then position, as for trades (trade_records.sql).
+-- then position (CONTRACT.md section 3: the trade store's rules follow the order records arrived in).
 CREATE OR REPLACE TEMP TABLE {{records}} AS
 SELECT
   row_number() OVER (ORDER BY "timestamp", "partition" NULLS LAST, "offset", file_sha256, line) AS arrival,
