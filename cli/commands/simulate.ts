@@ -69,6 +69,9 @@ export const simulateCommand = {
     const sinkSpec = values.sink ?? 'eventlog';
     if (sinkSpec !== 'eventlog' && sinkSpec !== 'kafka' && !sinkSpec.startsWith('file:')) throw new UsageError(`--sink: ${JSON.stringify(sinkSpec)} must be eventlog, kafka or file:<path>`);
     if (values['start-date'] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values['start-date'])) throw new UsageError(`--start-date: ${JSON.stringify(values['start-date'])} must be YYYY-MM-DD`);
+    const entities = listOption(values.entities);
+    const badEntity = entities?.find((e) => !/^[A-Z][A-Z0-9_]{1,31}$/.test(e));
+    if (badEntity !== undefined) throw new UsageError(`--entities: ${JSON.stringify(badEntity)} is not a legal entity code like BANK_A`);
     const ctx = createContext(values);
     const { config, logger, out } = ctx;
     if (sinkSpec === 'kafka' && config.kafkaBrokers === undefined) throw new UsageError('simulate --sink kafka: no brokers: set --brokers or KAFKA_BROKERS');
@@ -82,7 +85,7 @@ export const simulateCommand = {
     try {
       logger.info({ sink: sink.description, startDate, days, tradesPerDay, seed }, 'simulating');
       const summary = await simulate({
-        seed, tradesPerDay, days, startDate, sink, entities: listOption(values.entities), badShare, correctionShare, dealsPerDay, logger, workers,
+        seed, tradesPerDay, days, startDate, sink, entities, badShare, correctionShare, dealsPerDay, logger, workers,
       });
       await sink.close();
       const total = Object.values(summary.events).reduce((a, b) => a + b, 0);

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EventLog } from '../../bus/event-log.js';
 import { text } from '../../bus/test-fixtures/bus-helpers.js';
 import { TradeCapture } from '../capture/trade-capture.js';
 import { PositionKeeper } from '../positions/position-keeper.js';
@@ -11,23 +9,13 @@ import type { TradeEvent } from '../schemas/trade-event.js';
 import { runPositionService } from './position-service.js';
 import { referenceRecords, simulatedDay } from './test-fixtures/simulated-day.js';
 import { readTopic } from './test-fixtures/read-topic.js';
+import { tempEventLogs } from './test-fixtures/temp-event-log.js';
 import { runTradeCaptureService, tradeRecord } from './trade-capture-service.js';
 
-const dirs: string[] = [];
-const logs: EventLog[] = [];
+const logs = tempEventLogs('position-service-');
+const openLog = () => logs.open();
 
-async function openLog(): Promise<EventLog> {
-  const dir = await mkdtemp(join(tmpdir(), 'position-service-'));
-  dirs.push(dir);
-  const log = new EventLog({ dir, pollIntervalMs: 10 });
-  logs.push(log);
-  return log;
-}
-
-afterEach(async () => {
-  await Promise.all(logs.splice(0).map((l) => l.close()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => logs.cleanup());
 
 /** The last `after` of each position on the topic, in topic order (one position is always on one partition). */
 function latestStates(events: { json: PositionEvent }[]): Map<string, PositionEvent['after']> {

@@ -1,30 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EventLog } from '../../bus/event-log.js';
 import { headerText, text, waitFor } from '../../bus/test-fixtures/bus-helpers.js';
 import { counterpartyEvent, executionEvent, instrumentEvent } from '../capture/test-fixtures/events.js';
 import { tradeDeadLetterEventSchema, tradeEventSchema, type TradeDeadLetterEvent, type TradeEvent } from '../schemas/trade-event.js';
 import { executionRecord, referenceRecords, simulatedDay } from './test-fixtures/simulated-day.js';
 import { readTopic } from './test-fixtures/read-topic.js';
+import { tempEventLogs } from './test-fixtures/temp-event-log.js';
 import { runTradeCaptureService } from './trade-capture-service.js';
 
-const dirs: string[] = [];
-const logs: EventLog[] = [];
+const logs = tempEventLogs('trade-capture-');
+const openLog = () => logs.open();
 
-async function openLog(): Promise<EventLog> {
-  const dir = await mkdtemp(join(tmpdir(), 'trade-capture-'));
-  dirs.push(dir);
-  const log = new EventLog({ dir, pollIntervalMs: 10 });
-  logs.push(log);
-  return log;
-}
-
-afterEach(async () => {
-  await Promise.all(logs.splice(0).map((l) => l.close()));
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
+afterEach(() => logs.cleanup());
 
 describe('runTradeCaptureService on the embedded event log', () => {
   it('turns the fills of a day into trades, dead-letters what it cannot enrich, and commits what it has sent', async () => {

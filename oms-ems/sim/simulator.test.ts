@@ -128,7 +128,7 @@ describe('lakehouse simulate', () => {
     expect(summary).toMatchObject({ days: ['2026-03-02'], reconciliation: { ok: true } });
     expect(summary.trades).toBeGreaterThanOrEqual(300);
     expect((await readFile(path, 'utf8')).trimEnd().split('\n')).toHaveLength(Object.values(summary.events as Record<string, number>).reduce((a, b) => a + b, 0));
-    for (const [args, flag] of [[['--sink', 'nowhere'], '--sink'], [['--bad-share', '2'], '--bad-share'], [['--days', '0'], '--days'], [['--start-date', '2026-3-2'], '--start-date']] as const) {
+    for (const [args, flag] of [[['--sink', 'nowhere'], '--sink'], [['--bad-share', '2'], '--bad-share'], [['--days', '0'], '--days'], [['--start-date', '2026-3-2'], '--start-date'], [['--entities', 'bank-a'], '--entities']] as const) {
       const bad = await runCli(['simulate', ...args]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain(flag);
