@@ -4,7 +4,8 @@
  * 1,000,000 records of ~500 bytes over 128 partitions: the mock keeps only 5 MiB per partition.
  * Rates count from the first record received to the last one handled, so group joins are left out of both.
  * Options: BENCH_RECORDS (default 1000000), BENCH_PARTITIONS (default 128), BENCH_BATCH_ROWS (default 25000),
- * BENCH_DUCKDB_THREADS (default all cores), BENCH_LOG (a pino level, e.g. debug).
+ * BENCH_DUCKDB_THREADS (default: the writer's, one fewer than the cores), BENCH_MAX_BYTES / BENCH_MAX_BYTES_PP (ingest
+ * fetch sizes, default 64 MiB / 4 MiB), BENCH_LOG (a pino level, e.g. debug).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
 
     const store = openStore(join(dir, 'lake'));
     const writer = await BronzeWriter.open({ store, logger, duckdbThreads: process.env.BENCH_DUCKDB_THREADS ? Number(process.env.BENCH_DUCKDB_THREADS) : undefined });
-    const bus = new KafkaBus({ brokers: mock.brokers, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20, logger });
+    const bus = new KafkaBus({ brokers: mock.brokers, maxBytes: Number(process.env.BENCH_MAX_BYTES ?? 64 << 20), maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES_PP ?? 4 << 20), logger });
     cpu = cpuSeconds();
     wall = Date.now();
     const summary = await ingestBus({ bus, writer, topics: [topic], groupId: 'bench-ingest', maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 25_000), flushIntervalMs: 1_000, logger });

@@ -79,7 +79,9 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   let pendingPositions = new Map<string, TopicPartitionOffset>();
   let pendingRows = 0;
   let pendingSince = 0;
-  let inFlight: Promise<void> | null = null;
+  // Landings in call order: the newest may write Parquet while the one before uploads and commits.
+  const landings: Promise<void>[] = [];
+  const maxLandings = 2;
   let failure: unknown = null;
   let stopping = false;
   const toCommit = new Map<string, TopicPartitionOffset>();
@@ -95,10 +97,12 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     pending = emptyEncodedBatch();
     pendingPositions = new Map();
     pendingRows = 0;
-    const landing: Promise<void> = (inFlight ?? Promise.resolve()).then(async () => {
-      if (failure !== null) return;
+    const writing = writer.landEncoded(encoded, { kind: 'bus', bus: bus.kind, source: bus.uri });
+    writing.catch(() => undefined); // awaited below, after the landings before it
+    const landing: Promise<void> = (landings.at(-1) ?? Promise.resolve()).then(async () => {
       try {
-        const result = await writer.landEncoded(encoded, { kind: 'bus', bus: bus.kind, source: bus.uri });
+        const result = await writing;
+        if (failure !== null) return;
         summary.records += result.landed + result.deadLettered + result.alreadyLanded;
         summary.landed += result.landed;
         summary.dead_lettered += result.deadLettered;
@@ -112,16 +116,15 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
         await commitLanded();
         progress.update(undefined, summary);
       } catch (err) {
+        if (failure !== null) return;
         failure = err;
         log.error({ err }, 'landing a batch failed; its offsets stay uncommitted');
         stopping = true;
         void consumer.stop();
       }
     });
-    inFlight = landing;
-    void landing.finally(() => {
-      if (inFlight === landing) inFlight = null;
-    });
+    landings.push(landing);
+    void landing.finally(() => landings.splice(landings.indexOf(landing), 1));
     return landing;
   };
 
@@ -150,14 +153,17 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     if (remaining.has(key) && BigInt(last) + 1n >= remaining.get(key)!) remaining.delete(key);
     // Batch mode: once everything up to the finish line has been taken, land it now rather than after the interval.
     if (pendingRows >= maxBatchRows || pending.encoder.bytes >= maxBatchBytes || (target !== null && remaining.size === 0)) {
-      // Back-pressure: at most one batch landing while the next one fills.
-      if (inFlight !== null) {
+      // Back-pressure: at most maxLandings batches landing while the next one fills.
+      if (landings.length >= maxLandings) {
         const waitStart = Date.now();
-        await inFlight;
-        log.debug({ waitedMs: Date.now() - waitStart }, 'consumer waited for the landing batch');
+        await landings[0];
+        log.debug({ waitedMs: Date.now() - waitStart }, 'consumer waited for a landing batch');
       }
       void landPending();
     }
+    // kafkajs hands over a whole fetch response (up to maxBytes) in one macrotask; without a turn of the event loop
+    // here the landing batches' file and DuckDB callbacks would wait until the whole response is decoded.
+    if (landings.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
   };
 
   // Land and commit what was taken before leaving the group: after stop() no partition is ours to commit.
@@ -167,7 +173,7 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
     log.info({ reason }, 'stopping consumer');
     try {
       if (pendingRows > 0) await landPending();
-      else if (inFlight !== null) await inFlight;
+      else if (landings.length > 0) await landings.at(-1);
       if (failure === null) await commitLanded();
     } finally {
       await consumer.stop();
@@ -177,12 +183,12 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
 
   let checking = false;
   const timer = setInterval(() => {
-    if (pendingRows > 0 && Date.now() - pendingSince >= flushIntervalMs && inFlight === null) void landPending();
+    if (pendingRows > 0 && Date.now() - pendingSince >= flushIntervalMs && landings.length === 0) void landPending();
     if (target === null || checking || stopping) return;
     checking = true;
     void (async () => {
       try {
-        if (inFlight !== null) await inFlight;
+        if (landings.length > 0) await landings.at(-1);
         if (pendingRows === 0 && (await caughtUp(bus, groupId, topics, target))) await stop('caught up');
       } catch (err) {
         log.debug({ err: (err as Error).message }, 'caught-up check failed; trying again');
@@ -197,7 +203,7 @@ export async function ingestBus(options: IngestBusOptions): Promise<BusIngestSum
   } finally {
     clearInterval(timer);
   }
-  if (inFlight !== null) await inFlight;
+  if (landings.length > 0) await landings.at(-1);
   summary.seconds = (Date.now() - started) / 1000;
   summary.consume_seconds = firstRecordAt === 0 ? 0 : (lastLandedAt - firstRecordAt) / 1000;
   if (failure !== null) throw failure;

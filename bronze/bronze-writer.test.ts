@@ -1,0 +1,63 @@
+/**
+ * Landings may overlap (the bus ingest writes one batch's Parquet while the previous one commits), but bronze must
+ * still see them in call order: a watermark says "everything up to here has landed", so a batch that commits after
+ * an earlier one failed would make the failed records look landed for good.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalObjectStore } from '../store/local-store.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { BronzeWriter } from './bronze-writer.js';
+import { encodeBatch, type LandingBatch } from './encode-batch.js';
+
+function busBatch(from: number, count: number): LandingBatch {
+  const records = Array.from({ length: count }, (_, i) => ({
+    offset: String(from + i), key: Buffer.from(`k${from + i}`), value: Buffer.from(`{"n":${from + i}}`), timestamp: String(1772443800000 + from + i), headers: {},
+  }));
+  return { kind: 'bus', bus: 'kafka', source: 'kafka://test', segments: [{ topic: 'trades', partition: 0, records }] };
+}
+
+/** A local store whose first upload fails: a test double for one failed PUT (the S3 fault proxy covers real 5xx). */
+function failingFirstUpload(store: LocalObjectStore): ObjectStore {
+  let failed = false;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'putFile') {
+        return async (...args: Parameters<ObjectStore['putFile']>) => {
+          if (!failed) {
+            failed = true;
+            throw new Error('upload refused (test)');
+          }
+          return target.putFile(...args);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('BronzeWriter with overlapping landings', () => {
+  it('commits them in call order, and commits none after one that failed', async () => {
+    const store = new LocalObjectStore({ root: join(mkdtempSync(join(tmpdir(), 'bronze-order-')), 'lake') });
+    const writer = await BronzeWriter.open({ store: failingFirstUpload(store) });
+    const origin = { kind: 'bus', bus: 'kafka', source: 'kafka://test' } as const;
+    const first = writer.landEncoded(encodeBatch(busBatch(0, 100), writer.watermarks(), Date.now()), origin);
+    const second = writer.landEncoded(encodeBatch(busBatch(100, 100), writer.watermarks(), Date.now()), origin);
+    const [r1, r2] = await Promise.allSettled([first, second]);
+    expect(r1).toMatchObject({ status: 'rejected', reason: { message: 'upload refused (test)' } });
+    expect(r2).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('an earlier batch failed to land') } });
+    expect(writer.version).toBeNull();
+    expect(await store.list('bronze/records/')).toEqual([]);
+
+    // Both again, now that uploads work: two versions, in order, every record once.
+    const again1 = writer.landEncoded(encodeBatch(busBatch(0, 100), writer.watermarks(), Date.now()), origin);
+    const again2 = writer.landEncoded(encodeBatch(busBatch(100, 100), writer.watermarks(), Date.now()), origin);
+    expect(await again1).toMatchObject({ version: 1, landed: 100 });
+    expect(await again2).toMatchObject({ version: 2, landed: 100 });
+    expect(writer.watermarks()).toEqual({ 'kafka:trades/0': '199' });
+    writer.close();
+  });
+});
