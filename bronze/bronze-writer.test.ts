@@ -11,22 +11,23 @@ import { LocalObjectStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BronzeWriter } from './bronze-writer.js';
 import { encodeBatch, type LandingBatch } from './encode-batch.js';
+import { openCatalog } from '../sql/catalog.js';
 
-function busBatch(from: number, count: number): LandingBatch {
+function busBatch(topic: string, from: number, count: number): LandingBatch {
   const records = Array.from({ length: count }, (_, i) => ({
     offset: String(from + i), key: Buffer.from(`k${from + i}`), value: Buffer.from(`{"n":${from + i}}`), timestamp: String(1772443800000 + from + i), headers: {},
   }));
-  return { kind: 'bus', bus: 'kafka', source: 'kafka://test', segments: [{ topic: 'trades', partition: 0, records }] };
+  return { kind: 'bus', bus: 'kafka', source: 'kafka://test', segments: [{ topic, partition: 0, records }] };
 }
 
-/** A local store whose first upload fails: a test double for one failed PUT (the S3 fault proxy covers real 5xx). */
+/** A local store whose first upload of a `positions` file fails: a test double for one failed PUT (the S3 fault proxy covers real 5xx). */
 function failingFirstUpload(store: LocalObjectStore): ObjectStore {
   let failed = false;
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'putFile') {
         return async (...args: Parameters<ObjectStore['putFile']>) => {
-          if (!failed) {
+          if (!failed && args[0].includes('topic=positions')) {
             failed = true;
             throw new Error('upload refused (test)');
           }
@@ -44,8 +45,8 @@ describe('BronzeWriter with overlapping landings', () => {
     const store = new LocalObjectStore({ root: join(mkdtempSync(join(tmpdir(), 'bronze-order-')), 'lake') });
     const writer = await BronzeWriter.open({ store: failingFirstUpload(store) });
     const origin = { kind: 'bus', bus: 'kafka', source: 'kafka://test' } as const;
-    const first = writer.landEncoded(encodeBatch(busBatch(0, 100), writer.watermarks(), Date.now()), origin);
-    const second = writer.landEncoded(encodeBatch(busBatch(100, 100), writer.watermarks(), Date.now()), origin);
+    const first = writer.landEncoded(encodeBatch(busBatch('positions', 0, 100), writer.watermarks(), Date.now()), origin);
+    const second = writer.landEncoded(encodeBatch(busBatch('trades', 100, 100), writer.watermarks(), Date.now()), origin);
     const [r1, r2] = await Promise.allSettled([first, second]);
     expect(r1).toMatchObject({ status: 'rejected', reason: { message: 'upload refused (test)' } });
     expect(r2).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining('an earlier batch failed to land') } });
@@ -53,11 +54,47 @@ describe('BronzeWriter with overlapping landings', () => {
     expect(await store.list('bronze/records/')).toEqual([]);
 
     // Both again, now that uploads work: two versions, in order, every record once.
-    const again1 = writer.landEncoded(encodeBatch(busBatch(0, 100), writer.watermarks(), Date.now()), origin);
-    const again2 = writer.landEncoded(encodeBatch(busBatch(100, 100), writer.watermarks(), Date.now()), origin);
+    const again1 = writer.landEncoded(encodeBatch(busBatch('positions', 0, 100), writer.watermarks(), Date.now()), origin);
+    const again2 = writer.landEncoded(encodeBatch(busBatch('trades', 100, 100), writer.watermarks(), Date.now()), origin);
     expect(await again1).toMatchObject({ version: 1, landed: 100 });
     expect(await again2).toMatchObject({ version: 2, landed: 100 });
-    expect(writer.watermarks()).toEqual({ 'kafka:trades/0': '199' });
+    expect(writer.watermarks()).toEqual({ 'kafka:positions/0': '99', 'kafka:trades/0': '199' });
     writer.close();
+  });
+
+  it('writes a batch again without what another writer landed while it was uploading', async () => {
+    const store = new LocalObjectStore({ root: join(mkdtempSync(join(tmpdir(), 'bronze-race-')), 'lake') });
+    const origin = { kind: 'bus', bus: 'kafka', source: 'kafka://test' } as const;
+    const other = await BronzeWriter.open({ store });
+    let uploads = 0;
+    // Test double: this writer's first upload waits until another writer (a second ingest process that got the
+    // partition in a rebalance and read it from the committed offset) has landed offsets 0-149.
+    const paused = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'putFile') {
+          return async (...args: Parameters<ObjectStore['putFile']>) => {
+            if (uploads++ === 0) await other.landEncoded(encodeBatch(busBatch('trades', 0, 150), other.watermarks(), Date.now()), origin);
+            return target.putFile(...args);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const writer = await BronzeWriter.open({ store: paused });
+    // Two batches in flight: the second must not commit on top of the other writer's version just because the first
+    // one refreshed to it.
+    const [a, b] = await Promise.all([
+      writer.landEncoded(encodeBatch(busBatch('trades', 0, 50), writer.watermarks(), Date.now()), origin),
+      writer.landEncoded(encodeBatch(busBatch('trades', 50, 50), writer.watermarks(), Date.now()), origin),
+    ]);
+    expect(a).toMatchObject({ landed: 0, alreadyLanded: 50 });
+    expect(b).toMatchObject({ landed: 0, alreadyLanded: 50 });
+    const catalog = await openCatalog({ store });
+    const rows = await catalog.db.connection.runAndReadAll('SELECT count(*)::INTEGER AS n, count(DISTINCT "offset")::INTEGER AS d FROM bronze.records');
+    expect(rows.getRowObjectsJson()[0]).toEqual({ n: 150, d: 150 });
+    catalog.close();
+    writer.close();
+    other.close();
   });
 });

@@ -147,6 +147,13 @@ export class BronzeWriter {
         }
         const landed = { ...result, landed: written.rows, deadLettered: written.deadLettered, alreadyLanded: encoded.alreadyLanded + encoded.encoder.rows - written.rows + encoded.deadLetters.length - written.deadLettered };
         for (let retry = 0; ; retry++) {
+          // The files hold what was new against `base`. If a writer has since landed some of it (another process, after a
+          // rebalance), they must be written again without that; commits of our own earlier batches never reach into it.
+          if (takenSince(encoded.firstPositions, base, this.current)) {
+            log.info({ batchId }, 'another writer landed part of this batch first; writing it again without those');
+            await this.discard(written.files);
+            break;
+          }
           const next = nextManifest(this.current, written.files, encoded.watermarks, landed, batchId, ingestMs);
           try {
             await this.log.commit(next.version, next);
@@ -166,11 +173,7 @@ export class BronzeWriter {
               await this.discard(written.files);
               throw new TransientError('bronze commit kept losing to other writers', { attempts: retry + attempt });
             }
-            // Another writer committed first. If it landed none of our positions, our files still hold; commit on top of it.
-            if (!overlaps(encoded.watermarks, base, this.current)) continue;
-            log.info({ batchId }, 'another writer landed part of this batch first; writing it again without those');
-            await this.discard(written.files);
-            break;
+            // Another writer committed first: checked at the top of the loop.
           }
         }
       }
@@ -291,10 +294,12 @@ function nextManifest(head: Versioned<BronzeManifest> | null, files: DataFile[],
   };
 }
 
-/** True when `now` landed positions of this batch that `base` (what the files were written against) had not. */
-function overlaps(covered: Record<string, string>, base: Versioned<BronzeManifest> | null, now: Versioned<BronzeManifest> | null): boolean {
-  for (const key of Object.keys(covered)) {
-    if ((base?.manifest.watermarks[key] ?? null) !== (now?.manifest.watermarks[key] ?? null)) return true;
+/** True when `now` has landed positions of this batch (from `first` on) that `base`, which its files were written against, had not. */
+function takenSince(first: Record<string, string>, base: Versioned<BronzeManifest> | null, now: Versioned<BronzeManifest> | null): boolean {
+  if (now === base) return false;
+  for (const [key, from] of Object.entries(first)) {
+    const wm = now?.manifest.watermarks[key];
+    if (wm !== undefined && wm !== base?.manifest.watermarks[key] && BigInt(wm) >= BigInt(from)) return true;
   }
   return false;
 }

@@ -47,6 +47,8 @@ export interface EncodedBatch {
   alreadyLanded: number;
   /** The highest position of every source the batch covers, already-landed ones included. */
   watermarks: Record<string, string>;
+  /** The lowest position of every source that the batch lands or dead-letters (already-landed ones left out). */
+  firstPositions: Record<string, string>;
 }
 
 const rawLimitBytes = 65_536;
@@ -61,7 +63,7 @@ export function filePositionKey(sha256: string): string {
 
 /** An empty encoded batch, for callers that encode records as they arrive (ingest/bus-ingest.ts). */
 export function emptyEncodedBatch(): EncodedBatch {
-  return { encoder: new StagingEncoder(), deadLetters: [], landed: 0, deadLettered: 0, alreadyLanded: 0, watermarks: {} };
+  return { encoder: new StagingEncoder(), deadLetters: [], landed: 0, deadLettered: 0, alreadyLanded: 0, watermarks: {}, firstPositions: {} };
 }
 
 /**
@@ -91,10 +93,15 @@ export function encodeBusSegment(out: EncodedBatch, bus: 'kafka' | 'eventlog', s
   const last = BigInt(seg.records[seg.records.length - 1].offset);
   const checkEach = BigInt(seg.records[0].offset) <= landedUpTo;
   const prefix = enc.prefix(seg.topic, seg.partition);
+  let first = out.firstPositions[key] === undefined;
   for (const r of seg.records) {
     if (checkEach && BigInt(r.offset) <= landedUpTo) {
       out.alreadyLanded += 1;
       continue;
+    }
+    if (first) {
+      out.firstPositions[key] = r.offset;
+      first = false;
     }
     const reason = busRecordProblem(r);
     if (reason !== null) {
@@ -142,6 +149,7 @@ function encodeFile(batch: Extract<LandingBatch, { kind: 'file' }>, watermarks: 
       out.alreadyLanded += 1;
       continue;
     }
+    if (out.firstPositions[key] === undefined || item.line < Number(out.firstPositions[key])) out.firstPositions[key] = String(item.line);
     if ('record' in item) {
       const r = item.record;
       out.encoder.add(r.topic, 0, String(item.line - 1), r.key, r.value, r.timestampMs ?? ingestMs, r.headers === null ? null : JSON.stringify(r.headers));

@@ -25,3 +25,33 @@ CREATE OR REPLACE MACRO silver.trades_as_known(d, t) AS TABLE
   SELECT * FROM silver.trades_history
   WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
     AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+-- The same two questions for every other stateful entity. Tombstoned rows (deleted = true) are answers too: the entity
+-- did not exist then; callers that want live rows add `WHERE NOT deleted`.
+CREATE OR REPLACE MACRO silver.treasury_deals_as_of(d) AS TABLE
+  SELECT * FROM silver.treasury_deals_history
+  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.treasury_deals_as_known(d, t) AS TABLE
+  SELECT * FROM silver.treasury_deals_history
+  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
+    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.instruments_as_of(d) AS TABLE
+  SELECT * FROM silver.instruments_history
+  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.instruments_as_known(d, t) AS TABLE
+  SELECT * FROM silver.instruments_history
+  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
+    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.counterparties_as_of(d) AS TABLE
+  SELECT * FROM silver.counterparties_history
+  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.counterparties_as_known(d, t) AS TABLE
+  SELECT * FROM silver.counterparties_history
+  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
+    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.positions_as_of(d) AS TABLE
+  SELECT * FROM silver.positions_history
+  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+CREATE OR REPLACE MACRO silver.positions_as_known(d, t) AS TABLE
+  SELECT * FROM silver.positions_history
+  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
+    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
