@@ -1,27 +1,55 @@
-/** A silver table version: the files of each table, the bronze version it was built from, its counts and checks. */
+/**
+ * A silver table version: the files of each table, the bronze files it was built from (its high-water mark), its
+ * counts and checks. Keyed tables are split into buckets by a hash of the entity key, so that an incremental build
+ * rewrites only the buckets whose keys it touched and carries the others over by reference.
+ */
 import { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
 import { TableLog } from '../lib/table-log.js';
 
-export const silverTables = [
+/** The tables analysts see (silver.* views). */
+export const silverViewTables = [
   'trades_history', 'trades_current', 'quarantine', 'orders', 'executions', 'fx_rates',
   'treasury_deals_history', 'treasury_deals_current', 'instruments_history', 'instruments_current',
   'counterparties_history', 'counterparties_current', 'positions_history', 'positions_current',
 ] as const;
+/** Plus `records`: every record silver has taken from bronze, with its entity key (append-only, internal). */
+export const silverTables = [...silverViewTables, 'records'] as const;
 export type SilverTable = (typeof silverTables)[number];
 
-const fileSchema = z.object({ path: z.string(), rows: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() });
+const fileSchema = z.object({
+  path: z.string(), rows: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(),
+  /** Keyed tables: the bucket of the keys in the file; `records` and `quarantine` files hold one topic's rows. */
+  bucket: z.number().int().nonnegative().optional(),
+  topic: z.string().optional(),
+});
+export type SilverFile = z.infer<typeof fileSchema>;
+
+const countsSchema = z.object({ records: z.number(), accepted: z.number(), quarantined: z.number(), warned: z.number() });
 
 export const silverManifestSchema = z.object({
-  format: z.literal(1),
+  format: z.union([z.literal(1), z.literal(2)]),
   version: z.number().int().min(1),
   builtAt: z.string(),
   businessDate: z.string(),
   bronzeVersion: z.number().int().nonnegative(),
+  /** The high-water mark: how many of bronze's record files (listed in commit order) this version has taken, the last one's name. */
+  bronzeFiles: z.number().int().nonnegative().optional(),
+  bronzeLastFile: z.string().nullable().optional(),
+  /** Bronze's per-source watermarks (topic/partition, or file) at that point: what "processed up to" means. */
+  highWaterMarks: z.record(z.string(), z.string()).optional(),
+  buckets: z.number().int().positive().optional(),
   rules: z.array(z.object({ id: z.string(), version: z.number().int() })),
   // Partial: a version written before a table existed has no files for it.
   tables: z.partialRecord(z.enum(silverTables), z.array(fileSchema)),
-  counts: z.record(z.string(), z.object({ records: z.number(), accepted: z.number(), quarantined: z.number(), warned: z.number() })),
+  /** Per topic, over everything silver holds. `warned` counts this build's records only. */
+  counts: z.record(z.string(), countsSchema),
+  /** Per topic, the records this build worked on (new ones, and those it took again for the keys they touch). */
+  run: z.object({
+    incremental: z.boolean(),
+    newRecords: z.record(z.string(), z.number()),
+    counts: z.record(z.string(), countsSchema),
+  }).optional(),
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
 });
 export type SilverManifest = z.infer<typeof silverManifestSchema>;

@@ -4,9 +4,9 @@
  * half-written batch, because only files a committed manifest names are in the views.
  */
 import type { ObjectStore } from '../store/object-store.js';
-import { openDuckDb, quotedList, sqlFile, type DuckDb } from '../lib/duckdb.js';
+import { openDuckDb, quotedList, quotedString, sqlFile, type DuckDb } from '../lib/duckdb.js';
 import { bronzeLog } from '../bronze/bronze-writer.js';
-import { silverLog, silverTables } from '../silver/manifest.js';
+import { silverLog, silverViewTables } from '../silver/manifest.js';
 import { mapLimited } from '../lib/concurrency.js';
 
 export interface Catalog {
@@ -14,6 +14,10 @@ export interface Catalog {
   versions: Record<string, number | null>;
   /** Local directories the views read from (the lake, or the S3 download cache). */
   readDirs: string[];
+  /** bronze.records' files in the order the bronze manifest lists them (appended batch by batch): names and local paths. */
+  bronzeRecordFiles: { path: string; local: string }[];
+  /** Bronze's per-source watermarks (highest landed position per topic/partition or file) at that version. */
+  bronzeWatermarks: Record<string, string>;
   close(): void;
 }
 
@@ -26,9 +30,11 @@ export async function openCatalog(options: { store: ObjectStore; threads?: numbe
     const bronze = await bronzeLog(store).latest();
     await db.connection.run('CREATE SCHEMA IF NOT EXISTS bronze');
     const readDirs = new Set<string>();
+    const bronzeRecordFiles: Catalog['bronzeRecordFiles'] = [];
     for (const table of bronzeTables) {
       const files = bronze?.manifest.tables[table] ?? [];
       const paths = await mapLimited(files, 8, (f) => store.localPath(`bronze/${f.path}`));
+      if (table === 'records') bronzeRecordFiles.push(...files.map((f, i) => ({ path: f.path, local: paths[i] })));
       for (const p of paths) readDirs.add(p.slice(0, p.lastIndexOf('/bronze/') + 1) || p);
       const source = paths.length === 0 ? sqlFile(`bronze/${table}.empty`) : `read_parquet(${quotedList(paths)})`;
       await db.connection.run(sqlFile(`bronze/${table}`, { source }));
@@ -37,15 +43,15 @@ export async function openCatalog(options: { store: ObjectStore; threads?: numbe
     if (silver !== null) {
       await db.connection.run('CREATE SCHEMA IF NOT EXISTS silver');
       const sources: Record<string, string> = {};
-      for (const table of silverTables) {
+      for (const table of silverViewTables) {
         const paths = await mapLimited(silver.manifest.tables[table] ?? [], 8, (f) => store.localPath(`silver/${f.path}`));
         for (const p of paths) readDirs.add(p.slice(0, p.lastIndexOf('/silver/') + 1) || p);
         // A version written before the table existed: an empty view until the next build.
         sources[table] = paths.length === 0 ? '(SELECT NULL AS not_built WHERE false)' : `read_parquet(${quotedList(paths)})`;
       }
-      await db.connection.run(sqlFile('silver/views', sources));
+      await db.connection.run(sqlFile('silver/views', { ...sources, business_date: `DATE ${quotedString(silver.manifest.businessDate)}` }));
     }
-    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null }, readDirs: [...readDirs], close: () => db.close() };
+    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null }, readDirs: [...readDirs], bronzeRecordFiles, bronzeWatermarks: bronze?.manifest.watermarks ?? {}, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;

@@ -38,9 +38,11 @@ export const runCommand = {
       const result = await buildSilver({ store: ctx.store, businessDate: ctx.config.businessDate, fullRefresh: values['full-refresh'] ?? false, logger: ctx.logger });
       if (ctx.config.format === 'json') ctx.out(`${JSON.stringify(result)}\n`);
       else {
-        ctx.out(`silver ${result.published ? `version ${result.version} published` : `unchanged at version ${result.version} (${result.reason})`} for ${ctx.config.businessDate} in ${result.seconds.toFixed(1)} s\n`);
+        ctx.out(`silver ${result.published ? `version ${result.version} published (${result.incremental ? 'incremental' : 'from all of bronze'})` : `unchanged at version ${result.version} (${result.reason})`} for ${ctx.config.businessDate} in ${result.seconds.toFixed(1)} s\n`);
         for (const [topic, t] of Object.entries(result.counts)) {
-          if (t.records > 0) ctx.out(`  ${topic}: ${t.records} records = ${t.accepted} accepted + ${t.quarantined} quarantined (${t.warned} with warnings)\n`);
+          const run = result.run.counts[topic];
+          const worked = run === undefined || !result.published ? '' : `; this build: ${result.run.newRecords[topic] ?? 0} new, worked on ${run.records} = ${run.accepted} accepted + ${run.quarantined} quarantined (${run.warned} with warnings)`;
+          if (t.records > 0) ctx.out(`  ${topic}: ${t.records} records = ${t.accepted} accepted + ${t.quarantined} quarantined${worked}\n`);
         }
       }
       return 0;

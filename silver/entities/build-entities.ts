@@ -21,19 +21,22 @@ export interface TopicValidation {
   quarantines: string[];
 }
 
-/** Stages and validates every topic. Rules with action fail are the caller's to act on, from the violations tables. */
-export async function validateTopics(db: DuckDBConnection, actions: Record<string, RuleAction> = {}): Promise<TopicValidation> {
+/**
+ * Stages and validates every topic's records from `source` (the records this build works on). Rules with action fail
+ * are the caller's to act on, from the violations tables.
+ */
+export async function validateTopics(db: DuckDBConnection, source: string, actions: Record<string, RuleAction> = {}): Promise<TopicValidation> {
   const rules: SilverManifest['rules'] = [];
   for (const spec of entityTopics) {
-    for (const r of await validateTopic(db, spec, actions)) rules.push({ id: r.id, version: r.version });
+    for (const r of await validateTopic(db, spec, source, actions)) rules.push({ id: r.id, version: r.version });
     rules.push({ id: duplicateRuleId(spec.topic), version: 1 });
   }
   return { rules, violations: entityTopics.map((s) => `${s.name}_violations`), quarantines: entityTopics.map((s) => `${s.name}_quarantine`) };
 }
 
-async function validateTopic(db: DuckDBConnection, spec: EntityTopic, actions: Record<string, RuleAction>): Promise<Rule[]> {
+async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: string, actions: Record<string, RuleAction>): Promise<Rule[]> {
   const t = (suffix: string) => `${spec.name}_${suffix}`;
-  await db.run(sqlFile('silver/entities/topic_records', { records: t('records'), topic: quotedString(spec.topic) }));
+  await db.run(sqlFile('silver/entities/topic_records', { records: t('records'), topic: quotedString(spec.topic), source }));
   const rules = topicRules(spec, actions);
   const queries = [rulesSql(rules, t('records'))];
   for (const nested of spec.nested ?? []) {
@@ -51,19 +54,34 @@ async function validateTopic(db: DuckDBConnection, spec: EntityTopic, actions: R
   return rules;
 }
 
-/** Builds the entity tables from the validated topics, then counts and audits them. */
-export async function buildEntities(db: DuckDBConnection): Promise<{ counts: SilverManifest['counts']; checks: SilverManifest['checks'] }> {
+/**
+ * Builds, from the validated topics, the facts and each stateful entity's history: tables `<fact>` and
+ * `<entity>_history` holding the rows of the keys this build works on.
+ */
+export async function buildEntityTables(db: DuckDBConnection): Promise<void> {
   for (const table of factTables) await db.run(sqlFile(`silver/entities/${table}`));
-  const checks: SilverManifest['checks'] = [];
   for (const e of historyEntities) {
     await db.run(sqlFile(`silver/entities/${e.versions}`));
     await db.run(sqlFile('silver/entity_history', { versions: e.versions, history: `${e.entity}_history`, key: e.key, order: e.order }));
+  }
+}
+
+/** Each entity's current table from its whole history (`<entity>_history`, every key), and the audit of both. */
+export async function buildEntityCurrents(db: DuckDBConnection): Promise<SilverManifest['checks']> {
+  const checks: SilverManifest['checks'] = [];
+  for (const e of historyEntities) {
     await db.run(e.current === undefined
       ? sqlFile('silver/entities/entity_current', { history: `${e.entity}_history`, current: `${e.entity}_current`, key: e.key })
       : sqlFile(`silver/entities/${e.current}`));
     checks.push(...(await historyChecks(db, e)));
   }
+  return checks;
+}
+
+/** What this build did with each topic's records: records = accepted + quarantined, checked per topic. */
+export async function topicRunCounts(db: DuckDBConnection): Promise<{ counts: SilverManifest['counts']; checks: SilverManifest['checks'] }> {
   const counts: SilverManifest['counts'] = {};
+  const checks: SilverManifest['checks'] = [];
   for (const spec of entityTopics) {
     const t = (suffix: string) => `${spec.name}_${suffix}`;
     const [c] = await rows(db, `SELECT
@@ -75,12 +93,18 @@ export async function buildEntities(db: DuckDBConnection): Promise<{ counts: Sil
     counts[spec.topic] = n;
     checks.push({ name: `${spec.topic}.records_reconcile`, ok: n.records === n.accepted + n.quarantined, detail: `records ${n.records} = accepted ${n.accepted} + quarantined ${n.quarantined}` });
   }
-  const [keys] = await rows(db, `SELECT
-    (SELECT count(*) - count(DISTINCT event_id) FROM orders) AS orders,
-    (SELECT count(*) - count(DISTINCT event_id) FROM executions) AS executions,
-    (SELECT count(*) - count(DISTINCT (rate_date, base_currency, quote_currency)) FROM fx_rates) AS fx_rates`);
-  checks.push({ name: 'orders.unique_event_id', ok: Number(keys.orders) === 0, detail: `${keys.orders} duplicate event_id(s)` });
-  checks.push({ name: 'executions.unique_event_id', ok: Number(keys.executions) === 0, detail: `${keys.executions} duplicate event_id(s)` });
-  checks.push({ name: 'fx_rates.unique_rate', ok: Number(keys.fx_rates) === 0, detail: `${keys.fx_rates} duplicate (rate_date, base_currency, quote_currency)` });
   return { counts, checks };
+}
+
+/** Facts keyed by event id (orders, executions) and FX rates by date and pair: unique keys, given the merged tables. */
+export async function factChecks(db: DuckDBConnection, tables: { orders: string; executions: string; fx_rates: string }): Promise<SilverManifest['checks']> {
+  const [keys] = await rows(db, `SELECT
+    (SELECT count(*) - count(DISTINCT event_id) FROM ${tables.orders}) AS orders,
+    (SELECT count(*) - count(DISTINCT event_id) FROM ${tables.executions}) AS executions,
+    (SELECT count(*) - count(DISTINCT (rate_date, base_currency, quote_currency)) FROM ${tables.fx_rates}) AS fx_rates`);
+  return [
+    { name: 'orders.unique_event_id', ok: Number(keys.orders) === 0, detail: `${keys.orders} duplicate event_id(s)` },
+    { name: 'executions.unique_event_id', ok: Number(keys.executions) === 0, detail: `${keys.executions} duplicate event_id(s)` },
+    { name: 'fx_rates.unique_rate', ok: Number(keys.fx_rates) === 0, detail: `${keys.fx_rates} duplicate (rate_date, base_currency, quote_currency)` },
+  ];
 }

@@ -16,21 +16,23 @@ import { treasuryDealEventSchema } from '../../oms-ems/schemas/treasury-deal-eve
 export interface EntityTopic {
   topic: string;
   name: string;
+  /** The payload fields naming the entity a record belongs to (joined with '|'): the unit an incremental build reworks. */
+  keyFields: string[];
   schema: z.ZodObject;
   /** Object fields whose own fields silver reads, so they are checked too (the schema rules check only their kind). */
   nested?: { field: string; schema: z.ZodObject }[];
 }
 
 export const entityTopics: readonly EntityTopic[] = [
-  { topic: 'orders', name: 'orders', schema: orderEventSchema },
-  { topic: 'executions', name: 'executions', schema: executionEventSchema },
-  { topic: 'positions', name: 'positions', schema: positionEventSchema, nested: [{ field: 'after', schema: positionStateSchema }] },
-  { topic: 'treasury.deals', name: 'treasury_deals', schema: treasuryDealEventSchema },
-  { topic: 'ref.instruments', name: 'instruments', schema: instrumentEventSchema },
-  { topic: 'ref.counterparties', name: 'counterparties', schema: counterpartyEventSchema },
-  { topic: 'ref.fx_rates', name: 'fx_rates', schema: fxRateEventSchema },
+  { topic: 'orders', name: 'orders', keyFields: ['event_id'], schema: orderEventSchema },
+  { topic: 'executions', name: 'executions', keyFields: ['event_id'], schema: executionEventSchema },
+  { topic: 'positions', name: 'positions', keyFields: ['position_id'], schema: positionEventSchema, nested: [{ field: 'after', schema: positionStateSchema }] },
+  { topic: 'treasury.deals', name: 'treasury_deals', keyFields: ['deal_id'], schema: treasuryDealEventSchema },
+  { topic: 'ref.instruments', name: 'instruments', keyFields: ['instrument_id'], schema: instrumentEventSchema },
+  { topic: 'ref.counterparties', name: 'counterparties', keyFields: ['counterparty_id'], schema: counterpartyEventSchema },
+  { topic: 'ref.fx_rates', name: 'fx_rates', keyFields: ['rate_date', 'base_currency', 'quote_currency'], schema: fxRateEventSchema },
   // Validated and counted only: what trade capture could not enrich is for people to look at, not a table.
-  { topic: 'trades.dead_letter', name: 'trade_dead_letters', schema: tradeDeadLetterEventSchema },
+  { topic: 'trades.dead_letter', name: 'trade_dead_letters', keyFields: ['event_id'], schema: tradeDeadLetterEventSchema },
 ];
 
 export interface HistoryEntity {

@@ -12,15 +12,18 @@ export interface HistoryCheckTarget {
   noun: string;
 }
 
-export async function historyChecks(db: DuckDBConnection, { entity, key, noun }: HistoryCheckTarget): Promise<SilverManifest['checks']> {
+/** `tables`: the relations to check when they are not `<entity>_history` and `<entity>_current` (the names in messages stay those). */
+export async function historyChecks(db: DuckDBConnection, { entity, key, noun }: HistoryCheckTarget, tables?: { history: string; current: string }): Promise<SilverManifest['checks']> {
   const history = `${entity}_history`;
   const current = `${entity}_current`;
-  const [dup] = await rows(db, `SELECT count(*) - count(DISTINCT ${key}) AS n FROM ${current}`);
+  const historyRel = tables?.history ?? history;
+  const currentRel = tables?.current ?? current;
+  const [dup] = await rows(db, `SELECT count(*) - count(DISTINCT ${key}) AS n FROM ${currentRel}`);
   const [overlap] = await rows(db, `SELECT count(*) AS n FROM (
       SELECT ${key}, valid_from, lead(valid_from) OVER (PARTITION BY ${key} ORDER BY valid_from) AS next_from, valid_to
-      FROM ${history} WHERE recorded_to IS NULL)
+      FROM ${historyRel} WHERE recorded_to IS NULL)
     WHERE next_from IS NOT NULL AND (valid_to IS NULL OR valid_to <> next_from)`);
-  const [open] = await rows(db, `SELECT count(*) AS n FROM (SELECT ${key} FROM ${history} WHERE recorded_to IS NULL AND valid_to IS NULL GROUP BY ${key} HAVING count(*) <> 1)`);
+  const [open] = await rows(db, `SELECT count(*) AS n FROM (SELECT ${key} FROM ${historyRel} WHERE recorded_to IS NULL AND valid_to IS NULL GROUP BY ${key} HAVING count(*) <> 1)`);
   return [
     { name: `${current}.unique_${key}`, ok: Number(dup.n) === 0, detail: `${dup.n} duplicate ${key}(s)` },
     { name: `${history}.no_overlap_or_gap`, ok: Number(overlap.n) === 0, detail: `${overlap.n} current-knowledge interval(s) that overlap or leave a gap` },

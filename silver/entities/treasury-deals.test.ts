@@ -69,7 +69,7 @@ describe('silver.treasury_deals', () => {
     expect(build.counts['treasury.deals']).toEqual({ records: 5, accepted: 1, quarantined: 4, warned: 0 });
     expect(build.checks.find((c) => c.name === 'treasury.deals.records_reconcile')?.ok).toBe(true);
     expect(await lake.query("SELECT rule, rule_version, reason FROM silver.quarantine WHERE topic = 'treasury.deals' ORDER BY recorded_at")).toEqual([
-      { rule: 'treasury.deals.duplicate_event', rule_version: 1, reason: `event ${first.event_id} was already received (first as record 1 in arrival order)` },
+      { rule: 'treasury.deals.duplicate_event', rule_version: 1, reason: expect.stringMatching(new RegExp(`^event ${first.event_id} was already received \\(first at line 1 of file [0-9a-f]{12}\\)$`)) },
       { rule: 'treasury.deals.schema.action.enum', rule_version: 1, reason: 'action must be one of NEW, AMEND, CANCEL, got "CLOSE"' },
       { rule: 'treasury.deals.schema.principal.min', rule_version: 1, reason: 'principal must be >= 0, got -1' },
       { rule: 'treasury.deals.schema.json', rule_version: 1, reason: 'value is not JSON: {"deal_id": "D5",' },

@@ -13,7 +13,7 @@ first_rule AS (
     string_agg(reason, '; ' ORDER BY rule_id) AS reason, count(*) AS rules_broken
   FROM rejected GROUP BY arrival
 )
-SELECT r.topic, r."partition", r."offset", r."key", q.rule, q.rule_version, q.reason, q.rules_broken, r."value",
+SELECT r.topic, r."partition", r."offset", r."key", r.gk AS entity_key, q.rule, q.rule_version, q.reason, q.rules_broken, r."value",
   r.recorded_at, r.source, r.file_sha256, r.line
 FROM first_rule q JOIN {{records}} r ON r.arrival = q.arrival
 ORDER BY r.arrival;

@@ -1,6 +1,12 @@
 -- silver.trades_history: every accepted version, with its valid and recorded intervals (open ends NULL).
 CREATE OR REPLACE VIEW silver.trades_history AS SELECT * FROM {{trades_history}};
-CREATE OR REPLACE VIEW silver.trades_current AS SELECT * FROM {{trades_current}};
+-- expired: the maturity is before the business date of the silver version (CONTRACT.md section 3, rule 4).
+CREATE OR REPLACE VIEW silver.trades_current AS
+SELECT trade_id, version, counterparty_id, book_id, legal_entity, instrument_id, asset_class, side, quantity, price,
+  currency, trade_date, settlement_date, maturity_date, created_date,
+  coalesce(maturity_date < {{business_date}}, false) AS expired,
+  valid_from, recorded_from, event_id
+FROM {{trades_current}};
 -- silver.quarantine: the rejected records of every topic.
 CREATE OR REPLACE VIEW silver.quarantine AS SELECT * FROM {{quarantine}};
 -- Facts, one row per accepted event (orders, executions), and the FX rates, one row per date and pair.
