@@ -66,14 +66,15 @@ describe('BronzeWriter with overlapping landings', () => {
     const store = new LocalObjectStore({ root: join(mkdtempSync(join(tmpdir(), 'bronze-race-')), 'lake') });
     const origin = { kind: 'bus', bus: 'kafka', source: 'kafka://test' } as const;
     const other = await BronzeWriter.open({ store });
-    let uploads = 0;
-    // Test double: this writer's first upload waits until another writer (a second ingest process that got the
-    // partition in a rebalance and read it from the committed offset) has landed offsets 0-149.
+    let otherLanded: Promise<unknown> | null = null;
+    // Test double: this writer's uploads wait until another writer (a second ingest process that got the partition in
+    // a rebalance and read it from the committed offset) has landed offsets 0-149.
     const paused = new Proxy(store, {
       get(target, prop, receiver) {
         if (prop === 'putFile') {
           return async (...args: Parameters<ObjectStore['putFile']>) => {
-            if (uploads++ === 0) await other.landEncoded(encodeBatch(busBatch('trades', 0, 150), other.watermarks(), Date.now()), origin);
+            otherLanded ??= other.landEncoded(encodeBatch(busBatch('trades', 0, 150), other.watermarks(), Date.now()), origin);
+            await otherLanded;
             return target.putFile(...args);
           };
         }
