@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benches: Record<string, string> = { ingest: 'ingest.js', fix: 'fix-orders.js', simulate: 'simulate.js', 'silver-rules': 'silver-rules.js' };
+const benches: Record<string, string> = { ingest: 'ingest.js', fix: 'fix-orders.js', simulate: 'simulate.js', 'silver-rules': 'silver-rules.js', lcr: 'gold-lcr.js' };
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = wanted.filter((w) => !(w in benches));
 if (unknown.length > 0) {

@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('./commands/simulate.js')).simulateCommand,
   run: async () => (await import('./commands/run.js')).runCommand,
   service: async () => (await import('./commands/service.js')).serviceCommand,
+  lcr: async () => (await import('./commands/lcr.js')).lcrCommand,
 };
 
 const summaries: Record<string, string> = {
@@ -27,6 +28,7 @@ const summaries: Record<string, string> = {
   run: 'build a layer from what is committed below it: silver (gold to come)',
   simulate: 'simulate trading days: the trading services\' events to Kafka, the embedded log or a file',
   service: 'run a trading service (oms, trade-capture, positions) against the event bus',
+  lcr: 'compute the Basel III LCR of an exposure file (LCR.md section D)',
 };
 
 function usage(): string {
