@@ -6,10 +6,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BronzeWriter } from '../bronze/bronze-writer.js';
-import { ingestFile } from '../ingest/file-ingest.js';
-import { RecordFileSink } from '../oms-ems/sim/event-sink.js';
-import { simulate } from '../oms-ems/sim/simulator.js';
 import { silverViewTables } from './manifest.js';
 import { TestLake } from './test-fixtures/lake.js';
 import type { SilverBuildResult } from './build-silver.js';
@@ -19,10 +15,7 @@ let parts: string[];
 
 beforeAll(async () => {
   lake = await TestLake.create();
-  const path = join(lake.dir, 'simulated.jsonl');
-  const sink = new RecordFileSink(path);
-  await simulate({ seed: 7, tradesPerDay: 300, days: 2, startDate: '2026-03-02', sink });
-  await sink.close();
+  const { path } = await lake.simulateFile({ seed: 7, tradesPerDay: 300, days: 2, startDate: '2026-03-02' });
   const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
   // Uneven parts, cut anywhere: a key's versions straddle builds.
   const cuts = [0, Math.floor(lines.length * 0.3), Math.floor(lines.length * 0.55), Math.floor(lines.length * 0.8), lines.length];
@@ -37,15 +30,6 @@ afterAll(async () => {
   await lake.close();
 });
 
-async function land(path: string): Promise<void> {
-  const writer = await BronzeWriter.open({ store: lake.store });
-  try {
-    await ingestFile({ path, writer });
-  } finally {
-    writer.close();
-  }
-}
-
 async function snapshot(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const table of silverViewTables) out[table] = await lake.query(`SELECT * FROM silver.${table} ORDER BY ALL`);
@@ -55,7 +39,7 @@ async function snapshot(): Promise<Record<string, unknown[]>> {
 it('gives the tables of a full rebuild, working only on what is new and the keys it touches', async () => {
   const builds: SilverBuildResult[] = [];
   for (const [i, part] of parts.entries()) {
-    await land(part);
+    await lake.landFile(part);
     builds.push(await lake.build({ businessDate: i < 2 ? '2026-03-02' : '2026-03-03' }));
   }
   expect(builds.map((b) => [b.published, b.incremental])).toEqual([[true, false], [true, true], [true, true], [true, true]]);

@@ -3,12 +3,7 @@
  * exposures of the second day. Every row must keep LCR.md section D's rules (checked in SQL below), and the day must
  * cover every product and every collateral class for every entity.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BronzeWriter } from '../../bronze/bronze-writer.js';
-import { ingestFile } from '../../ingest/file-ingest.js';
-import { RecordFileSink } from '../../oms-ems/sim/event-sink.js';
-import { simulate } from '../../oms-ems/sim/simulator.js';
 import { TestLake } from '../../silver/test-fixtures/lake.js';
 import { exposuresOf, type Exposures } from './exposure-lake.js';
 
@@ -62,16 +57,7 @@ let lake: TestLake;
 let built: Exposures;
 beforeAll(async () => {
   lake = await TestLake.create();
-  const path = join(lake.dir, 'simulated.jsonl');
-  const sink = new RecordFileSink(path);
-  await simulate({ seed: 11, tradesPerDay: 500, days: 2, startDate: '2026-03-02', sink });
-  await sink.close();
-  const writer = await BronzeWriter.open({ store: lake.store });
-  try {
-    await ingestFile({ path, writer });
-  } finally {
-    writer.close();
-  }
+  await lake.landFile((await lake.simulateFile({ seed: 11, tradesPerDay: 500, days: 2, startDate: '2026-03-02' })).path);
   const build = await lake.build({ businessDate: '2026-03-03' });
   expect(build.checks.filter((c) => !c.ok)).toEqual([]);
   built = await exposuresOf(lake, { asOfDate: '2026-03-03', knownAt: '2026-03-04T00:00:00Z' }, violations);

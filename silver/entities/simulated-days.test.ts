@@ -1,28 +1,17 @@
 /** End to end: two simulated days of every topic, through a record file and the real ingest, into silver. */
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BronzeWriter } from '../../bronze/bronze-writer.js';
-import { ingestFile } from '../../ingest/file-ingest.js';
-import { RecordFileSink } from '../../oms-ems/sim/event-sink.js';
-import { simulate, type SimulationSummary } from '../../oms-ems/sim/simulator.js';
 import { topicSpecs } from '../../oms-ems/schemas/topics.js';
 import { TestLake } from '../test-fixtures/lake.js';
+import type { SimulationSummary } from '../../oms-ems/sim/simulator.js';
 import { historyEntities } from './entity-topics.js';
 
 let lake: TestLake;
 let summary: SimulationSummary;
 beforeAll(async () => {
   lake = await TestLake.create();
-  const path = join(lake.dir, 'simulated.jsonl');
-  const sink = new RecordFileSink(path);
-  summary = await simulate({ seed: 11, tradesPerDay: 500, days: 2, startDate: '2026-03-02', sink });
-  await sink.close();
-  const writer = await BronzeWriter.open({ store: lake.store });
-  try {
-    await ingestFile({ path, writer });
-  } finally {
-    writer.close();
-  }
+  const simulated = await lake.simulateFile({ seed: 11, tradesPerDay: 500, days: 2, startDate: '2026-03-02' });
+  summary = simulated.summary;
+  await lake.landFile(simulated.path);
 });
 afterAll(async () => {
   await lake.close();

@@ -7,6 +7,8 @@ import { formatRecordLine } from '../../bus/record-file.js';
 import { ingestFile } from '../../ingest/file-ingest.js';
 import { openCatalog } from '../../sql/catalog.js';
 import { LocalObjectStore } from '../../store/local-store.js';
+import { RecordFileSink } from '../../oms-ems/sim/event-sink.js';
+import { simulate, type SimulationSummary } from '../../oms-ems/sim/simulator.js';
 import { buildSilver, type SilverBuildOptions } from '../build-silver.js';
 
 export interface TradeRecord {
@@ -38,12 +40,26 @@ export class TestLake {
     const path = join(this.dir, `in-${++this.files}.jsonl`);
     const lines = records.map((r) => formatRecordLine({ topic: r.topic ?? 'trades', key: r.key ?? (typeof r.value === 'string' ? null : String(r.value.trade_id)), value: r.value, timestampMs: Date.parse(r.at) }));
     await writeFile(path, `${lines.join('\n')}\n`);
+    await this.landFile(path);
+  }
+
+  /** Lands a record file through the real file ingest. */
+  async landFile(path: string): Promise<void> {
     const writer = await BronzeWriter.open({ store: this.store });
     try {
       await ingestFile({ path, writer });
     } finally {
       writer.close();
     }
+  }
+
+  /** Simulated trading days into a record file in the lake's directory (not landed). */
+  async simulateFile(options: { seed: number; tradesPerDay: number; days: number; startDate: string }): Promise<{ path: string; summary: SimulationSummary }> {
+    const path = join(this.dir, `simulated-${options.seed}.jsonl`);
+    const sink = new RecordFileSink(path);
+    const summary = await simulate({ ...options, sink });
+    await sink.close();
+    return { path, summary };
   }
 
   build(options: Omit<SilverBuildOptions, 'store'>) {
