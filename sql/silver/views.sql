@@ -22,42 +22,25 @@ CREATE OR REPLACE VIEW silver.counterparties_history AS SELECT * FROM {{counterp
 CREATE OR REPLACE VIEW silver.counterparties_current AS SELECT * FROM {{counterparties_current}};
 CREATE OR REPLACE VIEW silver.positions_history AS SELECT * FROM {{positions_history}};
 CREATE OR REPLACE VIEW silver.positions_current AS SELECT * FROM {{positions_current}};
--- "As of valid date D": what is known now about what held on D.
-CREATE OR REPLACE MACRO silver.trades_as_of(d) AS TABLE
-  SELECT * FROM silver.trades_history
+-- The two questions users ask of any two-timeline history table (named by `tbl`):
+-- "as of valid date D": what is known now about what held on D;
+-- "as of valid date D, as known at time T": what the lakehouse knew at T about what held on D.
+-- Tombstoned rows (deleted = true) are answers too: the entity did not exist then; add `WHERE NOT deleted` for live rows.
+CREATE OR REPLACE MACRO silver.history_as_of(tbl, d) AS TABLE
+  SELECT * FROM query_table(tbl)
   WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
--- "As of valid date D, as known at time T": what the lakehouse knew at T about what held on D.
-CREATE OR REPLACE MACRO silver.trades_as_known(d, t) AS TABLE
-  SELECT * FROM silver.trades_history
+CREATE OR REPLACE MACRO silver.history_as_known(tbl, d, t) AS TABLE
+  SELECT * FROM query_table(tbl)
   WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
     AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
--- The same two questions for every other stateful entity. Tombstoned rows (deleted = true) are answers too: the entity
--- did not exist then; callers that want live rows add `WHERE NOT deleted`.
-CREATE OR REPLACE MACRO silver.treasury_deals_as_of(d) AS TABLE
-  SELECT * FROM silver.treasury_deals_history
-  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.treasury_deals_as_known(d, t) AS TABLE
-  SELECT * FROM silver.treasury_deals_history
-  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
-    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.instruments_as_of(d) AS TABLE
-  SELECT * FROM silver.instruments_history
-  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.instruments_as_known(d, t) AS TABLE
-  SELECT * FROM silver.instruments_history
-  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
-    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.counterparties_as_of(d) AS TABLE
-  SELECT * FROM silver.counterparties_history
-  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.counterparties_as_known(d, t) AS TABLE
-  SELECT * FROM silver.counterparties_history
-  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
-    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.positions_as_of(d) AS TABLE
-  SELECT * FROM silver.positions_history
-  WHERE recorded_to IS NULL AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
-CREATE OR REPLACE MACRO silver.positions_as_known(d, t) AS TABLE
-  SELECT * FROM silver.positions_history
-  WHERE recorded_from <= CAST(t AS TIMESTAMPTZ) AND (recorded_to IS NULL OR recorded_to > CAST(t AS TIMESTAMPTZ))
-    AND valid_from <= CAST(d AS TIMESTAMPTZ) AND (valid_to IS NULL OR valid_to > CAST(d AS TIMESTAMPTZ));
+-- Per entity: silver.<entity>_as_of(D) and silver.<entity>_as_known(D, T).
+CREATE OR REPLACE MACRO silver.trades_as_of(d) AS TABLE SELECT * FROM silver.history_as_of('silver.trades_history', d);
+CREATE OR REPLACE MACRO silver.trades_as_known(d, t) AS TABLE SELECT * FROM silver.history_as_known('silver.trades_history', d, t);
+CREATE OR REPLACE MACRO silver.treasury_deals_as_of(d) AS TABLE SELECT * FROM silver.history_as_of('silver.treasury_deals_history', d);
+CREATE OR REPLACE MACRO silver.treasury_deals_as_known(d, t) AS TABLE SELECT * FROM silver.history_as_known('silver.treasury_deals_history', d, t);
+CREATE OR REPLACE MACRO silver.instruments_as_of(d) AS TABLE SELECT * FROM silver.history_as_of('silver.instruments_history', d);
+CREATE OR REPLACE MACRO silver.instruments_as_known(d, t) AS TABLE SELECT * FROM silver.history_as_known('silver.instruments_history', d, t);
+CREATE OR REPLACE MACRO silver.counterparties_as_of(d) AS TABLE SELECT * FROM silver.history_as_of('silver.counterparties_history', d);
+CREATE OR REPLACE MACRO silver.counterparties_as_known(d, t) AS TABLE SELECT * FROM silver.history_as_known('silver.counterparties_history', d, t);
+CREATE OR REPLACE MACRO silver.positions_as_of(d) AS TABLE SELECT * FROM silver.history_as_of('silver.positions_history', d);
+CREATE OR REPLACE MACRO silver.positions_as_known(d, t) AS TABLE SELECT * FROM silver.history_as_known('silver.positions_history', d, t);
