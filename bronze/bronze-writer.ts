@@ -53,13 +53,16 @@ export class BronzeWriter {
   /** Landings may overlap (one writes Parquet while the previous one uploads and commits); commits go in call order. */
   private commitTurn: Promise<boolean> = Promise.resolve(true);
   private landing = 0;
-  private readonly idleConnections: DuckDBConnection[] = [];
+  /** Connections free for a COPY: the instance's own, and more when landings overlap. */
+  private readonly idleConnections: DuckDBConnection[];
 
   private constructor(
     private readonly options: Required<Omit<BronzeWriterOptions, 'logger' | 'clock' | 'duckdbThreads'>> & { logger: Logger; clock: () => number },
     private readonly log: TableLog<BronzeManifest>,
     private readonly db: DuckDb,
-  ) {}
+  ) {
+    this.idleConnections = [db.connection];
+  }
 
   static async open(options: BronzeWriterOptions): Promise<BronzeWriter> {
     const root = options.root ?? 'bronze';
@@ -241,7 +244,7 @@ export class BronzeWriter {
 
   /** Runs one COPY into a local Parquet file and uploads it under `path` (relative to the bronze root); null when no row is new. */
   private async copy(path: string, sql: string, meta: { topic: string | null; dt: string; fileId: string }): Promise<DataFile | null> {
-    const connection = this.idleConnections.pop() ?? await this.connect();
+    const connection = this.idleConnections.pop() ?? await this.db.connect();
     let reader;
     try {
       reader = await connection.runAndReadAll(sql);
@@ -261,14 +264,8 @@ export class BronzeWriter {
     await Promise.all(files.map((f) => this.options.store.delete(`${this.options.root}/${f.path}`).catch(() => undefined)));
   }
 
-  private async connect(): Promise<DuckDBConnection> {
-    const connection = await this.db.instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    return connection;
-  }
-
   close(): void {
-    for (const c of this.idleConnections.splice(0)) c.closeSync();
+    for (const c of this.idleConnections.splice(0)) if (c !== this.db.connection) c.closeSync();
     this.db.close();
   }
 }

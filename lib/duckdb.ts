@@ -21,6 +21,8 @@ export interface OpenDuckDbOptions {
 export interface DuckDb {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
+  /** Another connection to the same instance, set up like `connection` (for statements that run side by side). */
+  connect(): Promise<DuckDBConnection>;
   close(): void;
 }
 
@@ -29,12 +31,17 @@ export async function openDuckDb(options: OpenDuckDbOptions = {}): Promise<DuckD
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit;
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
-  const connection = await instance.connect();
-  // Every timestamp in the lake is UTC; the machine's zone must not leak into dates or partitions.
-  await connection.run("SET TimeZone = 'UTC'");
+  const connect = async (): Promise<DuckDBConnection> => {
+    const c = await instance.connect();
+    // Every timestamp in the lake is UTC; the machine's zone must not leak into dates or partitions.
+    await c.run("SET TimeZone = 'UTC'");
+    return c;
+  };
+  const connection = await connect();
   return {
     instance,
     connection,
+    connect,
     close() {
       connection.closeSync();
       instance.closeSync();

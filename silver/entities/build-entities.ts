@@ -78,20 +78,28 @@ export async function buildEntityCurrents(db: DuckDBConnection): Promise<SilverM
   return checks;
 }
 
+/** A topic's staging tables in this build: its records, the accepted ones, the quarantined ones, the rule violations. */
+export interface TopicRunTables {
+  topic: string;
+  records: string;
+  accepted: string;
+  quarantine: string;
+  violations: string;
+}
+
 /** What this build did with each topic's records: records = accepted + quarantined, checked per topic. */
-export async function topicRunCounts(db: DuckDBConnection): Promise<{ counts: SilverManifest['counts']; checks: SilverManifest['checks'] }> {
+export async function topicRunCounts(db: DuckDBConnection, topics: TopicRunTables[]): Promise<{ counts: SilverManifest['counts']; checks: SilverManifest['checks'] }> {
   const counts: SilverManifest['counts'] = {};
   const checks: SilverManifest['checks'] = [];
-  for (const spec of entityTopics) {
-    const t = (suffix: string) => `${spec.name}_${suffix}`;
+  for (const t of topics) {
     const [c] = await rows(db, `SELECT
-      (SELECT count(*) FROM ${t('records')}) AS records,
-      (SELECT count(*) FROM ${t('accepted')}) AS accepted,
-      (SELECT count(*) FROM ${t('quarantine')}) AS quarantined,
-      (SELECT count(DISTINCT arrival) FROM ${t('violations')} WHERE action = 'warn') AS warned`);
+      (SELECT count(*) FROM ${t.records}) AS records,
+      (SELECT count(*) FROM ${t.accepted}) AS accepted,
+      (SELECT count(*) FROM ${t.quarantine}) AS quarantined,
+      (SELECT count(DISTINCT arrival) FROM ${t.violations} WHERE action = 'warn') AS warned`);
     const n = { records: Number(c.records), accepted: Number(c.accepted), quarantined: Number(c.quarantined), warned: Number(c.warned) };
-    counts[spec.topic] = n;
-    checks.push({ name: `${spec.topic}.records_reconcile`, ok: n.records === n.accepted + n.quarantined, detail: `records ${n.records} = accepted ${n.accepted} + quarantined ${n.quarantined}` });
+    counts[t.topic] = n;
+    checks.push({ name: `${t.topic}.records_reconcile`, ok: n.records === n.accepted + n.quarantined, detail: `records ${n.records} = accepted ${n.accepted} + quarantined ${n.quarantined}` });
   }
   return { counts, checks };
 }
