@@ -7,7 +7,10 @@ import type { ObjectStore } from '../store/object-store.js';
 import { openDuckDb, quotedList, quotedString, sqlFile, type DuckDb } from '../lib/duckdb.js';
 import { bronzeLog } from '../bronze/bronze-writer.js';
 import { silverLog, silverViewTables } from '../silver/manifest.js';
+import { goldLog } from '../gold/manifest.js';
+import { goldViewsSql } from '../gold/views.js';
 import { mapLimited } from '../lib/concurrency.js';
+import { TerminalError } from '../lib/errors.js';
 
 export interface Catalog {
   db: DuckDb;
@@ -23,7 +26,16 @@ export interface Catalog {
 
 const bronzeTables = ['records', 'dead_letter'] as const;
 
-export async function openCatalog(options: { store: ObjectStore; threads?: number }): Promise<Catalog> {
+export interface OpenCatalogOptions {
+  store: ObjectStore;
+  threads?: number;
+  /** Silver at this version rather than the newest (a report reproduced from the inputs it was made from). */
+  silverVersion?: number;
+  /** The gold views (default true); a gold build reads silver only. */
+  gold?: boolean;
+}
+
+export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog> {
   const { store } = options;
   const db = await openDuckDb({ threads: options.threads });
   try {
@@ -39,7 +51,7 @@ export async function openCatalog(options: { store: ObjectStore; threads?: numbe
       const source = paths.length === 0 ? sqlFile(`bronze/${table}.empty`) : `read_parquet(${quotedList(paths)})`;
       await db.connection.run(sqlFile(`bronze/${table}`, { source }));
     }
-    const silver = await silverLog(store).latest();
+    const silver = options.silverVersion === undefined ? await silverLog(store).latest() : await silverAt(store, options.silverVersion);
     if (silver !== null) {
       await db.connection.run('CREATE SCHEMA IF NOT EXISTS silver');
       const sources: Record<string, string> = {};
@@ -51,9 +63,24 @@ export async function openCatalog(options: { store: ObjectStore; threads?: numbe
       }
       await db.connection.run(sqlFile('silver/views', { ...sources, business_date: `DATE ${quotedString(silver.manifest.businessDate)}` }));
     }
-    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null }, readDirs: [...readDirs], bronzeRecordFiles, bronzeWatermarks: bronze?.manifest.watermarks ?? {}, close: () => db.close() };
+    const gold = options.gold === false ? null : await goldLog(store).latest();
+    if (gold !== null) {
+      const local = async (path: string) => {
+        const p = await store.localPath(`gold/${path}`);
+        readDirs.add(p.slice(0, p.lastIndexOf('/gold/') + 1) || p);
+        return p;
+      };
+      for (const sql of await goldViewsSql(gold.manifest, local)) await db.connection.run(sql);
+    }
+    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null, gold: gold?.version ?? null }, readDirs: [...readDirs], bronzeRecordFiles, bronzeWatermarks: bronze?.manifest.watermarks ?? {}, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;
   }
+}
+
+async function silverAt(store: ObjectStore, version: number) {
+  const manifest = await silverLog(store).read(version);
+  if (manifest === null) throw new TerminalError(`silver has no version ${version}`, { silverVersion: version });
+  return { version, manifest };
 }

@@ -12,7 +12,7 @@ import { TerminalError } from '../../lib/errors.js';
 import { silentLogger, type Logger } from '../../lib/log.js';
 import { loadRegime, type Regime } from '../regime/regime.js';
 import { exposureColumns, flagColumns, type Product } from './exposure-schema.js';
-import { lcrFigures, type EntitySums } from './lcr-figures.js';
+import { lcrFigures, type EntitySums, type LcrFigures } from './lcr-figures.js';
 import { entityLcr, type ExcludedExposure, type ExclusionReason, type LcrReport } from './lcr-report.js';
 import { Rational } from './rational.js';
 import { regimeFragments } from './regime-sql.js';
@@ -24,6 +24,8 @@ export interface ComputeLcrOptions {
   regime?: Regime;
   /** Keep lcr_classified as a temp table rather than a view over `exposures` (costs a pass writing every row). */
   materialize?: boolean;
+  /** Called with each date's and entity's exact, unrounded figures (gold derives its buffer and headroom from them). */
+  onFigures?: (asOfDate: string, legalEntity: string, figures: LcrFigures) => void;
   logger?: Logger;
 }
 
@@ -71,7 +73,7 @@ export async function computeLcr(db: DuckDBConnection, options: ComputeLcrOption
     weighted_amount, stock_value, unwind_cash, unwind_collateral FROM lcr_entity_sums ORDER BY as_of_date, legal_entity`);
   if (sums.some((s) => Number(s.problems ?? 0) > 0)) await refuseProblems(db, regime);
   const excluded = await excludedExposures(db);
-  const reports = buildReports(sums, excluded, regime);
+  const reports = buildReports(sums, excluded, regime, options.onFigures);
   log.debug({ regime: regime.id, dates: reports.length, groups: sums.length, ms: Math.round(performance.now() - started) }, 'LCR computed');
   return reports;
 }
@@ -130,7 +132,7 @@ async function idsOf(db: DuckDBConnection, list: Row, reason: string): Promise<s
   return found.map((f) => String(f.exposure_id));
 }
 
-function buildReports(sums: Row[], excluded: Map<string, ExcludedExposure[]>, regime: Regime): LcrReport[] {
+function buildReports(sums: Row[], excluded: Map<string, ExcludedExposure[]>, regime: Regime, onFigures?: ComputeLcrOptions['onFigures']): LcrReport[] {
   const groups = new Map<string, Map<string, Row[]>>();
   for (const s of sums) {
     const date = String(s.as_of_date);
@@ -168,7 +170,9 @@ function buildReports(sums: Row[], excluded: Map<string, ExcludedExposure[]>, re
         }
         return perProduct;
       };
-      return [entity, entityLcr(currencies[0], lcrFigures(level, regime), { outflows: byProduct('outflow'), inflows: byProduct('inflow') }, excluded.get(`${date}|${entity}`) ?? [])];
+      const figures = lcrFigures(level, regime);
+      onFigures?.(date, entity, figures);
+      return [entity, entityLcr(currencies[0], figures, { outflows: byProduct('outflow'), inflows: byProduct('inflow') }, excluded.get(`${date}|${entity}`) ?? [])];
     })),
   }));
 }

@@ -1,0 +1,239 @@
+/**
+ * `lakehouse run gold`: the LCR of one business date from silver's history as known at a given time (default now).
+ * Write, then publish: the exposures (gold/exposures), the calculator (gold/lcr, the same code path as `lakehouse lcr`)
+ * and the breakdowns are written as a run's own Parquet files, and a new gold version that names them is committed.
+ * A run that finds exactly the figures and exposures of its date's current run publishes nothing; one that finds
+ * others is a restatement: a new run next to the old one, never an overwrite.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ObjectStore } from '../store/object-store.js';
+import { quotedString, type DuckDBConnection } from '../lib/duckdb.js';
+import { TerminalError, UsageError } from '../lib/errors.js';
+import { silentLogger, type Logger } from '../lib/log.js';
+import { openCatalog } from '../sql/catalog.js';
+import { buildExposures } from './exposures/build-exposures.js';
+import { computeLcr } from './lcr/compute-lcr.js';
+import type { LcrFigures } from './lcr/lcr-figures.js';
+import type { LcrReport } from './lcr/lcr-report.js';
+import { moneyDigits, moneyFields, ratioDigits } from './lcr/lcr-report.js';
+import { Rational } from './lcr/rational.js';
+import { loadRegime, type Regime } from './regime/regime.js';
+import { currentRuns, goldLog, goldRunTables, type GoldFile, type GoldManifest, type GoldRun, type GoldRunTable } from './manifest.js';
+
+export interface GoldBuildOptions {
+  store: ObjectStore;
+  /** The as-of date D (YYYY-MM-DD). */
+  businessDate: string;
+  /** What silver knew (ISO-8601 with offset); default now. */
+  knownAt?: string;
+  regime?: Regime;
+  /** The internal LCR limit the buffer views measure headroom against, as a ratio (default "1.10"). */
+  internalLimit?: string;
+  logger?: Logger;
+  clock?: () => number;
+}
+
+export interface GoldBuildResult {
+  published: boolean;
+  /** The gold version published, or the one that stays current. */
+  version: number;
+  reason: 'built' | 'restated' | 'unchanged';
+  run: GoldRun;
+  /** The LCR report of the run (LcrReport of the calculator). */
+  report: LcrReport;
+  seconds: number;
+}
+
+export const defaultInternalLimit = '1.10';
+
+const optionsSchema = z.object({
+  businessDate: z.iso.date(),
+  knownAt: z.iso.datetime({ offset: true }).optional(),
+  internalLimit: z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'a ratio such as 1.10').optional(),
+});
+
+export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildResult> {
+  const started = performance.now();
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new UsageError(`run gold: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const { store, businessDate: asOfDate } = options;
+  const clock = options.clock ?? Date.now;
+  const log = (options.logger ?? silentLogger).child({ module: 'gold' });
+  const regime = options.regime ?? loadRegime();
+  const internalLimit = options.internalLimit ?? defaultInternalLimit;
+  const knownAt = new Date(options.knownAt ?? clock()).toISOString();
+  const gold = goldLog(store);
+  const head = await gold.latest();
+  const catalog = await openCatalog({ store, gold: false });
+  try {
+    const silverVersion = catalog.versions.silver;
+    if (silverVersion === null) throw new TerminalError('run gold: silver has no version yet: run silver first', { asOfDate });
+    const db = catalog.db.connection;
+    await db.run('CREATE SCHEMA IF NOT EXISTS gold_build');
+    const exposures = await buildExposures(db, { asOfDate, knownAt, into: 'gold_build.liquidity_exposures', logger: options.logger });
+    const figures = new Map<string, LcrFigures>();
+    const reports = await computeLcr(db, { exposures: 'gold_build.liquidity_exposures', regime, logger: options.logger, onFigures: (_d, entity, f) => figures.set(entity, f) });
+    const report: LcrReport = reports[0] ?? { as_of_date: asOfDate, horizon_days: regime.horizon_days, entities: {} };
+
+    const fingerprint = await fingerprintOf(db, report, regime, internalLimit);
+    const previous = head === null ? undefined : head.manifest.runs.find((r) => r.version === head.manifest.current[asOfDate]);
+    // What gold already answers for this date as known at knownAt: a run with the same figures adds nothing.
+    const standing = head === null ? undefined : latestKnown(head.manifest.runs, asOfDate, knownAt);
+    if (head !== null && standing !== undefined && standing.fingerprint === fingerprint) {
+      log.info({ asOfDate, knownAt, version: head.version, run: standing.version }, 'gold: the same figures as the run that stands for this knowledge time; nothing published');
+      return { published: false, version: head.version, reason: 'unchanged', run: standing, report, seconds: (performance.now() - started) / 1000 };
+    }
+
+    const version = (head?.version ?? 0) + 1;
+    const computedAt = new Date(clock()).toISOString();
+    const meta = { version, knownAt, computedAt, silverVersion, regime, internalLimit };
+    await db.run(`CREATE OR REPLACE TEMP TABLE gold_lcr AS ${lcrRowsSql(report, figures, meta)}`);
+    const stock = (await db.runAndReadAll(`SELECT legal_entity, stock_bucket, hqla_class, sum(stock_value) AS stock_value, sum(exposures) AS exposures
+      FROM lcr_entity_sums WHERE stock_bucket IS NOT NULL GROUP BY ALL`)).getRowObjectsJson() as unknown as StockRow[];
+    await db.run(`CREATE OR REPLACE TEMP TABLE gold_hqla_levels AS ${hqlaLevelRowsSql(asOfDate, report, figures, stock, regime, version)}`);
+    const selects: Record<GoldRunTable, string> = {
+      liquidity_exposures: `SELECT *, CAST(${version} AS INTEGER) AS gold_version FROM gold_build.liquidity_exposures`,
+      lcr: 'SELECT * FROM gold_lcr ORDER BY legal_entity',
+      lcr_sums: `SELECT * EXCLUDE (problems), CAST(${version} AS INTEGER) AS gold_version FROM lcr_entity_sums ORDER BY ALL`,
+      hqla_levels: 'SELECT * FROM gold_hqla_levels ORDER BY legal_entity, level',
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'gold-'));
+    const written: string[] = [];
+    try {
+      const files = {} as Record<GoldRunTable, GoldFile>;
+      for (const table of goldRunTables) {
+        const name = `${table}/as_of_date=${asOfDate}/v${String(version).padStart(6, '0')}-${randomUUID()}.parquet`;
+        const local = join(dir, `${table}.parquet`);
+        const [stats] = (await db.runAndReadAll(`COPY (${selects[table]}) TO ${quotedString(local)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`)).getRowObjectsJson();
+        await store.putFile(`gold/${name}`, local, { move: true });
+        written.push(`gold/${name}`);
+        files[table] = { path: name, rows: Number(stats.count), bytes: Number(stats.file_size_bytes) };
+      }
+      const run: GoldRun = {
+        version, asOfDate, knownAt, knownAtGiven: options.knownAt !== undefined, computedAt,
+        seconds: Math.round(performance.now() - started) / 1000, silverVersion,
+        regime: { id: regime.id, version: regime.version }, internalLimit, fingerprint, exposures: exposures.rows,
+        entities: Object.fromEntries(Object.entries(report.entities).map(([e, r]) => [e, { lcr: r.lcr, hqla_total: r.hqla_total, net_cash_outflows: r.net_cash_outflows, reporting_currency: r.reporting_currency }])),
+        restates: previous?.version ?? null,
+        files,
+      };
+      const runs = [...(head?.manifest.runs ?? []), run];
+      const manifest: GoldManifest = { format: 1, version, builtAt: computedAt, runs, current: currentRuns(runs) };
+      await gold.commit(version, manifest);
+      written.length = 0;
+      const reason = previous === undefined ? 'built' : 'restated';
+      log.info({ version, asOfDate, knownAt, silverVersion, exposures: exposures.rows, reason, current: manifest.current[asOfDate] === version }, 'gold version published');
+      return { published: true, version, reason, run, report, seconds: (performance.now() - started) / 1000 };
+    } finally {
+      await Promise.all(written.map((key) => store.delete(key).catch(() => undefined)));
+      await rm(dir, { recursive: true, force: true });
+    }
+  } finally {
+    catalog.close();
+  }
+}
+
+/** The run gold.lcr_as_known(knownAt) answers with for the date: the latest knowledge time not after knownAt. */
+function latestKnown(runs: GoldRun[], asOfDate: string, knownAt: string): GoldRun | undefined {
+  const t = Date.parse(knownAt);
+  const known = runs.filter((r) => r.asOfDate === asOfDate && Date.parse(r.knownAt) <= t);
+  const picked = currentRuns(known)[asOfDate];
+  return known.find((r) => r.version === picked);
+}
+
+/** The figures and the exposure rows (an order-independent hash of every row), under the rules and limit used. */
+async function fingerprintOf(db: DuckDBConnection, report: LcrReport, regime: Regime, internalLimit: string): Promise<string> {
+  const [rows] = (await db.runAndReadAll('SELECT count(*) AS n, coalesce(bit_xor(hash(e)), 0) AS h FROM gold_build.liquidity_exposures e')).getRowObjectsJson();
+  return createHash('sha256').update(JSON.stringify({ report, regime: [regime.id, regime.version], internalLimit, exposures: [String(rows.n), String(rows.h)] })).digest('hex');
+}
+
+interface RunMeta {
+  version: number;
+  knownAt: string;
+  computedAt: string;
+  silverVersion: number;
+  regime: Regime;
+  internalLimit: string;
+}
+
+type Column = [name: string, type: string];
+type Value = string | number | boolean | null;
+
+/** A typed relation of literal rows; an empty one still has its columns. */
+function valuesSql(columns: Column[], rows: Value[][]): string {
+  const literal = (v: Value) => (v === null ? 'NULL' : typeof v === 'string' ? quotedString(v) : String(v));
+  const select = columns.map(([name, type], i) => `CAST(${rows.length === 0 ? 'NULL' : `col${i}`} AS ${type}) AS ${name}`).join(', ');
+  if (rows.length === 0) return `SELECT ${select} WHERE false`;
+  return `SELECT ${select} FROM (VALUES ${rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ')})`;
+}
+
+const money = 'DECIMAL(38,2)';
+
+function lcrRowsSql(report: LcrReport, figures: Map<string, LcrFigures>, meta: RunMeta): string {
+  const limit = Rational.of(meta.internalLimit);
+  const one = Rational.of('1');
+  const columns: Column[] = [
+    ['as_of_date', 'DATE'], ['legal_entity', 'VARCHAR'], ['reporting_currency', 'VARCHAR'],
+    ...moneyFields.map((f): Column => [f, money]),
+    ['lcr', `DECIMAL(38,${ratioDigits})`], ['buffer', money], ['internal_limit', 'DECIMAL(9,4)'], ['internal_limit_buffer', money],
+    ['below_minimum', 'BOOLEAN'], ['below_internal_limit', 'BOOLEAN'], ['excluded_exposures', 'INTEGER'],
+    ['gold_version', 'INTEGER'], ['known_at', 'TIMESTAMPTZ'], ['computed_at', 'TIMESTAMPTZ'], ['silver_version', 'INTEGER'],
+    ['regime', 'VARCHAR'], ['regime_version', 'VARCHAR'],
+  ];
+  const rows = Object.entries(report.entities).map(([entity, e]): Value[] => {
+    const f = figures.get(entity)!;
+    const below = (threshold: Rational) => f.lcr !== null && f.lcr.compare(threshold) < 0;
+    return [
+      report.as_of_date ?? null, entity, e.reporting_currency, ...moneyFields.map((m) => e[m]), e.lcr,
+      f.hqla_total.minus(f.net_cash_outflows).toFixed(moneyDigits), meta.internalLimit,
+      f.hqla_total.minus(limit.times(f.net_cash_outflows)).toFixed(moneyDigits), below(one), below(limit), e.excluded.length,
+      meta.version, meta.knownAt, meta.computedAt, meta.silverVersion, meta.regime.id, meta.regime.version,
+    ];
+  });
+  return valuesSql(columns, rows);
+}
+
+interface StockRow {
+  legal_entity: string;
+  stock_bucket: string;
+  hqla_class: string;
+  stock_value: string;
+  exposures: string;
+}
+
+/**
+ * HQLA per level: market value (of the assets held and of reverse repos' collateral: the stock before its haircut
+ * weight), after haircuts, after the Annex 1 unwind, and after the caps. The caps' cut (the 15%
+ * and 40% adjustments) is taken from the lowest level first (Level 2B, then 2A), so the levels after caps add up to
+ * the HQLA stock before rounding; each figure is rounded once, here.
+ */
+function hqlaLevelRowsSql(asOfDate: string, report: LcrReport, figures: Map<string, LcrFigures>, stockRows: StockRow[], regime: Regime, version: number): string {
+  const columns: Column[] = [
+    ['as_of_date', 'DATE'], ['legal_entity', 'VARCHAR'], ['reporting_currency', 'VARCHAR'], ['level', 'VARCHAR'], ['exposures', 'BIGINT'],
+    ['market_value', money], ['after_haircut', money], ['after_unwind', money], ['cap_adjustment', money], ['after_caps', money], ['gold_version', 'INTEGER'],
+  ];
+  const rows: Value[][] = [];
+  for (const [entity, e] of Object.entries(report.entities)) {
+    const f = figures.get(entity)!;
+    let cut = f.adjustment_15pct_cap.plus(f.adjustment_40pct_cap);
+    const levels = [['level2b', f.level2b, f.adjusted_level2b], ['level2a', f.level2a, f.adjusted_level2a], ['level1', f.level1, f.adjusted_level1]] as const;
+    for (const [level, stock, adjusted] of levels) {
+      const take = level === 'level1' ? cut : Rational.min(cut, Rational.max(stock, Rational.zero));
+      cut = cut.minus(take);
+      const held = stockRows.filter((r) => r.legal_entity === entity && r.stock_bucket === level);
+      const weight = (hqlaClass: string) => {
+        const rule = regime.hqla_levels[hqlaClass as keyof Regime['hqla_levels']];
+        if (rule === undefined) throw new TerminalError(`regime ${regime.id} has no HQLA level ${hqlaClass}`, { hqlaClass });
+        return Rational.of(rule.weight);
+      };
+      const market = Rational.sum(held.map((r) => Rational.of(r.stock_value).dividedBy(weight(r.hqla_class))));
+      const count = held.reduce((n, r) => n + Number(r.exposures), 0);
+      rows.push([asOfDate, entity, e.reporting_currency, level, count, market.toFixed(moneyDigits), stock.toFixed(moneyDigits), adjusted.toFixed(moneyDigits), take.toFixed(moneyDigits), stock.minus(take).toFixed(moneyDigits), version]);
+    }
+  }
+  return valuesSql(columns, rows);
+}
