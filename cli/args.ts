@@ -39,3 +39,19 @@ export function listOption(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
+
+/** An ISO-8601 time with a zone (what silver knew at), e.g. 2026-03-03T18:00:00Z. */
+export function knownAtOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--known-at: ${JSON.stringify(value)} is not an ISO-8601 time with a zone, e.g. 2026-03-03T18:00:00Z`);
+  }
+  return value;
+}
+
+/** A rule set name: basel (default) or us. */
+export function regimeOption(value: string | undefined): 'basel' | 'us' {
+  const name = value ?? 'basel';
+  if (name !== 'basel' && name !== 'us') throw new UsageError(`--regime: unknown regime ${JSON.stringify(name)} (regimes: basel, us)`);
+  return name;
+}

@@ -18,17 +18,19 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.js')).runCommand,
   service: async () => (await import('./commands/service.js')).serviceCommand,
   lcr: async () => (await import('./commands/lcr.js')).lcrCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
 };
 
 const summaries: Record<string, string> = {
   ingest: 'land records into bronze from a record file, Kafka or the embedded event log',
-  sql: 'run one read-only query over the lakehouse views',
-  demo: 'simulate, ingest and show what landed, on embedded defaults',
+  sql: 'read-only SQL over the lakehouse views: one query, the shell, or POST /api/sql',
+  demo: 'simulate, ingest, build silver and gold and print each entity\'s LCR, on embedded defaults',
   'fix-venue': 'run a FIX 4.4 venue (order books) or the FIX conformance echo acceptor',
-  run: 'build a layer from what is committed below it: silver (gold to come)',
+  run: 'build a layer from what is committed below it: silver, gold (the LCR), or all',
   simulate: 'simulate trading days: the trading services\' events to Kafka, the embedded log or a file',
   service: 'run a trading service (oms, trade-capture, positions) against the event bus',
   lcr: 'compute the Basel III LCR of an exposure file (LCR.md section D)',
+  report: 'write the regulatory LCR report (LCR1 template, FR 2052a-style extract, manifest), or verify one',
 };
 
 function usage(): string {

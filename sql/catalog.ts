@@ -6,7 +6,7 @@
 import type { ObjectStore } from '../store/object-store.js';
 import { openDuckDb, quotedList, quotedString, sqlFile, type DuckDb } from '../lib/duckdb.js';
 import { bronzeLog } from '../bronze/bronze-writer.js';
-import { silverLog, silverViewTables } from '../silver/manifest.js';
+import { silverLog, silverViewTables, type SilverManifest } from '../silver/manifest.js';
 import { goldLog } from '../gold/manifest.js';
 import { goldViewsSql } from '../gold/views.js';
 import { mapLimited } from '../lib/concurrency.js';
@@ -21,6 +21,8 @@ export interface Catalog {
   bronzeRecordFiles: { path: string; local: string }[];
   /** Bronze's per-source watermarks (highest landed position per topic/partition or file) at that version. */
   bronzeWatermarks: Record<string, string>;
+  /** The silver version the silver views read (null before the first silver build). */
+  silverManifest: SilverManifest | null;
   close(): void;
 }
 
@@ -72,7 +74,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
       };
       for (const sql of await goldViewsSql(gold.manifest, local)) await db.connection.run(sql);
     }
-    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null, gold: gold?.version ?? null }, readDirs: [...readDirs], bronzeRecordFiles, bronzeWatermarks: bronze?.manifest.watermarks ?? {}, close: () => db.close() };
+    return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null, gold: gold?.version ?? null }, readDirs: [...readDirs], bronzeRecordFiles, bronzeWatermarks: bronze?.manifest.watermarks ?? {}, silverManifest: silver?.manifest ?? null, close: () => db.close() };
   } catch (err) {
     db.close();
     throw err;

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { commonOptions, parse } from '../args.js';
+import { commonOptions, parse, regimeOption } from '../args.js';
 import { UsageError } from '../../lib/errors.js';
 import { loadConfig } from '../../lib/config.js';
 import { createLogger } from '../../lib/log.js';
@@ -36,9 +36,8 @@ export const lcrCommand = {
     }
     const path = values.exposures;
     if (path === undefined || path === '') throw new UsageError('lcr: --exposures <file.csv> is required');
-    const { regimeNames, loadRegime } = await import('../../gold/regime/regime.js');
-    const regimeName = values.regime ?? 'basel';
-    if (!(regimeNames as readonly string[]).includes(regimeName)) throw new UsageError(`--regime: unknown regime ${JSON.stringify(regimeName)} (regimes: ${regimeNames.join(', ')})`);
+    const { loadRegime } = await import('../../gold/regime/regime.js');
+    const regimeName = regimeOption(values.regime);
     const config = loadConfig(values);
     const stat = (() => { try { return statSync(path); } catch { return null; } })();
     if (stat === null || !stat.isFile()) throw new UsageError(`--exposures: no such file: ${path}`);

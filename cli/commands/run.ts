@@ -1,4 +1,4 @@
-import { commonHelp, commonOptions, parse } from '../args.js';
+import { commonHelp, commonOptions, knownAtOption, parse, regimeOption } from '../args.js';
 import { createContext, type CommandContext as Context } from '../context.js';
 import { UsageError } from '../../lib/errors.js';
 
@@ -40,14 +40,10 @@ export const runCommand = {
     const [layer, ...extra] = positionals;
     if (layer === undefined || extra.length > 0) throw new UsageError('run: name one layer: silver, gold or all');
     if (layer !== 'silver' && layer !== 'gold' && layer !== 'all') throw new UsageError(`run: unknown layer ${JSON.stringify(layer)} (layers: silver, gold, all)`);
-    const knownAt = values['known-at'];
-    if (knownAt !== undefined && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(knownAt) || Number.isNaN(Date.parse(knownAt)))) {
-      throw new UsageError(`--known-at: ${JSON.stringify(knownAt)} is not an ISO-8601 time with a zone, e.g. 2026-03-03T18:00:00Z`);
-    }
+    const knownAt = knownAtOption(values['known-at']);
     const internalLimit = values['internal-limit'];
     if (internalLimit !== undefined && !/^\d{1,3}(\.\d{1,4})?$/.test(internalLimit)) throw new UsageError(`--internal-limit: ${JSON.stringify(internalLimit)} is not a ratio such as 1.10`);
-    const regimeName = values.regime ?? 'basel';
-    if (regimeName !== 'basel' && regimeName !== 'us') throw new UsageError(`--regime: ${JSON.stringify(regimeName)} is not basel or us`);
+    const regimeName = regimeOption(values.regime);
     const ctx = createContext(values);
     try {
       if (layer !== 'gold') await runSilver(ctx, values['full-refresh'] ?? false);
