@@ -49,9 +49,14 @@ describe('lakehouse command line', () => {
     const [, records, accepted, quarantined] = /trades (\d+) records = (\d+) accepted \+ (\d+) quarantined/.exec(r.stdout)!.map(Number);
     expect(accepted + quarantined).toBe(records);
     expect(quarantined).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/Built gold \(version 2\) for 2026-03-01, 2026-03-02: the Basel III LCR per legal entity on 2026-03-02, from \d+ liquidity exposures:\n/);
+    for (const [entity, ccy] of [['BANK_A', 'USD'], ['BANK_B', 'EUR'], ['BANK_C', 'GBP']]) {
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${entity} +LCR +\\d+\\.\\d% +HQLA +\\d+\\.\\d\\d +net cash outflows +\\d+\\.\\d\\d ${ccy}\\n`));
+    }
+    expect(r.stdout).toMatch(/\n2026-03-02 \| BANK_C +\| \d+\.\d\d +\| \d+\.\d\d +\| \d\.\d{6} \| (true|false) *\n/);
   });
 
-  it('runs silver from the command line: publishes, then has nothing new; gold is not built yet (exit 2)', async () => {
+  it('runs silver from the command line: publishes, then has nothing new; then gold', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'run-'));
     const file = join(cwd, 'trades.jsonl');
     const value = { trade_id: 'T1', version: 1, counterparty_id: 'CP1', book_id: 'B1', legal_entity: 'BANK_A', instrument_id: 'X', asset_class: 'EQUITY', side: 'BUY', quantity: 10, price: 5, currency: 'USD', trade_date: '2026-03-02', created_date: '2026-03-02' };
@@ -64,8 +69,9 @@ describe('lakehouse command line', () => {
     expect(again.stdout).toContain('unchanged at version 1 (nothing new)');
     const current = await runCli(['sql', 'SELECT trade_id, quantity, expired FROM silver.trades_current', '--format', 'json'], { cwd });
     expect(JSON.parse(current.stdout)).toEqual([{ trade_id: 'T1', quantity: '10.0000000000', expired: false }]);
-    const gold = await runCli(['run', 'gold'], { cwd });
-    expect(gold.code).toBe(2);
-    expect(gold.stderr).toContain('not built yet');
+    // One equity trade and no positions or deals: gold publishes a run with no exposures and no entity.
+    const gold = await runCli(['run', 'gold', '--business-date', '2026-03-02', '--format', 'json'], { cwd });
+    expect(gold.code, gold.stderr).toBe(0);
+    expect(JSON.parse(gold.stdout)).toMatchObject({ layer: 'gold', published: true, version: 1, reason: 'built', run: { exposures: 0, entities: {} } });
   });
 });

@@ -131,6 +131,32 @@ describe('lakehouse run gold', () => {
     ]);
   });
 
+  it('runs from the command line: lakehouse run gold, with clear errors', async () => {
+    const lakeArgs = ['--lake', join(lake.dir, 'lake')];
+    const again = await runCli(['run', 'gold', '--business-date', days[1], '--known-at', '2026-03-05T00:00:00Z', '--format', 'json', ...lakeArgs]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ layer: 'gold', published: false, reason: 'unchanged', version: 2 });
+    const table = await runCli(['run', 'gold', '--business-date', days[1], '--known-at', '2026-03-05T00:00:00Z', ...lakeArgs]);
+    expect(table.stdout).toMatch(/^gold unchanged at version 2: the figures are those of run 2, for 2026-03-03 as known at 2026-03-04T00:00:00.000Z \(silver version 1, \d+ exposures, regime basel v1\)/);
+    expect(table.stdout).toMatch(/\n {2}BANK_A: LCR \d+\.\d% = HQLA \d+\.\d{2} \/ NCO \d+\.\d{2} USD\n/);
+    const empty = await TestLake.create();
+    try {
+      const cases: [string[], number, string][] = [
+        [['run', 'gold', '--business-date', days[1], '--known-at', 'noon', ...lakeArgs], 2, '--known-at: "noon" is not an ISO-8601 time'],
+        [['run', 'gold', '--business-date', days[1], '--internal-limit', '110%', ...lakeArgs], 2, '--internal-limit: "110%" is not a ratio'],
+        [['run', 'gold', '--business-date', days[1], '--regime', 'eba', ...lakeArgs], 2, '--regime: unknown regime "eba"'],
+        [['run', 'gold', '--business-date', days[1], '--lake', join(empty.dir, 'lake')], 1, 'silver has no version yet: run silver first'],
+      ];
+      for (const [args, code, message] of cases) {
+        const r = await runCli(args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+        expect(r.stderr).toContain(message);
+      }
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('refuses to run before silver exists, and a bad date or known-at', async () => {
     const empty = await TestLake.create();
     try {

@@ -41,7 +41,9 @@ export interface GoldBuildResult {
   published: boolean;
   /** The gold version published, or the one that stays current. */
   version: number;
-  reason: 'built' | 'restated' | 'unchanged';
+  /** built: the date's first run; restated: replaces the date's current run; earlier_knowledge: kept next to a
+   *  current run that knows more (a later known-at); unchanged: nothing published. */
+  reason: 'built' | 'restated' | 'earlier_knowledge' | 'unchanged';
   run: GoldRun;
   /** The LCR report of the run (LcrReport of the calculator). */
   report: LcrReport;
@@ -121,12 +123,15 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
         restates: previous?.version ?? null,
         files,
       };
+      const current = currentRuns([...(head?.manifest.runs ?? []), run]);
+      const becomesCurrent = current[asOfDate] === version;
+      if (!becomesCurrent) run.restates = null;
       const runs = [...(head?.manifest.runs ?? []), run];
-      const manifest: GoldManifest = { format: 1, version, builtAt: computedAt, runs, current: currentRuns(runs) };
+      const manifest: GoldManifest = { format: 1, version, builtAt: computedAt, runs, current };
       await gold.commit(version, manifest);
       written.length = 0;
-      const reason = previous === undefined ? 'built' : 'restated';
-      log.info({ version, asOfDate, knownAt, silverVersion, exposures: exposures.rows, reason, current: manifest.current[asOfDate] === version }, 'gold version published');
+      const reason = previous === undefined ? 'built' : becomesCurrent ? 'restated' : 'earlier_knowledge';
+      log.info({ version, asOfDate, knownAt, silverVersion, exposures: exposures.rows, reason, current: becomesCurrent }, 'gold version published');
       return { published: true, version, reason, run, report, seconds: (performance.now() - started) / 1000 };
     } finally {
       await Promise.all(written.map((key) => store.delete(key).catch(() => undefined)));

@@ -9,7 +9,8 @@ Runs the pipeline on embedded defaults, with no outside service: the simulator d
 (OMS, EMS and venues, trade capture, position keeping, treasury feed, reference data) for a few days up to the
 business date, their events go into the embedded event log (<lake>/_eventlog), ingest lands them in bronze
 exactly once, a record file with a few undecodable lines is replayed (they go to bronze.dead_letter), silver
-validates the trades and keeps their history on two timelines, and what landed is printed.
+validates every topic and keeps history on two timelines, gold computes each simulated day's liquidity exposures
+and LCR per legal entity, and each entity's LCR and a few example queries are printed.
 
 Options:
   --trades-per-day <n>       trades per simulated day (default 2000)
@@ -76,6 +77,15 @@ export const demoCommand = {
     const t = silver.counts.trades;
     out(`Built silver version ${silver.version} for ${config.businessDate}: trades ${t.records} records = ${t.accepted} accepted + ${t.quarantined} quarantined; checks ${silver.checks.every((c) => c.ok) ? 'all passed' : 'FAILED'}\n\n`);
 
+    const { buildGold } = await import('../../gold/build-gold.js');
+    let gold;
+    for (const day of sim.days) gold = await buildGold({ store, businessDate: day, logger });
+    out(`Built gold (version ${gold!.version}) for ${sim.days.join(', ')}: the Basel III LCR per legal entity on ${config.businessDate}, from ${gold!.run.exposures} liquidity exposures:\n`);
+    for (const [entity, e] of Object.entries(gold!.run.entities)) {
+      out(`  ${entity.padEnd(8)} LCR ${e.lcr === null ? 'n/a' : `${(Number(e.lcr) * 100).toFixed(1)}%`.padStart(7)}   HQLA ${e.hqla_total.padStart(16)}  net cash outflows ${e.net_cash_outflows.padStart(16)} ${e.reporting_currency}\n`);
+    }
+    out('\n');
+
     const catalog = await openCatalog({ store });
     try {
       const queries = [
@@ -83,6 +93,8 @@ export const demoCommand = {
         'SELECT source, reason FROM bronze.dead_letter ORDER BY line',
         'SELECT legal_entity, asset_class, count(*) AS trades, sum(quantity * price)::DECIMAL(18,2) AS consideration FROM silver.trades_current GROUP BY ALL ORDER BY ALL',
         'SELECT rule, count(*) AS records FROM silver.quarantine GROUP BY rule ORDER BY records DESC, rule',
+        'SELECT as_of_date, legal_entity, hqla_total, net_cash_outflows, lcr, below_internal_limit FROM gold.lcr ORDER BY ALL',
+        `SELECT legal_entity, kind, component, change, buffer_effect FROM gold.lcr_drivers WHERE as_of_date = DATE '${config.businessDate}' AND rank <= 2 ORDER BY legal_entity, rank`,
       ];
       for (const q of queries) {
         out(`lakehouse sql ${JSON.stringify(q)}\n`);
@@ -93,7 +105,7 @@ export const demoCommand = {
       catalog.close();
       await store.close();
     }
-    out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Query it yourself: npx lakehouse sql "SELECT * FROM bronze.records LIMIT 5" --lake ${config.lake}\n`);
+    out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Query it yourself: npx lakehouse sql "SELECT * FROM gold.lcr" --lake ${config.lake}\n`);
     return 0;
   },
 };

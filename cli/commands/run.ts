@@ -83,7 +83,9 @@ async function runGold(ctx: Context, options: { knownAt?: string; internalLimit?
     return;
   }
   const what = result.reason === 'unchanged' ? `unchanged at version ${result.version}: the figures are those of run ${run.version}`
-    : result.reason === 'restated' ? `version ${result.version} published: restates run ${run.restates}` : `version ${result.version} published`;
+    : result.reason === 'restated' ? `version ${result.version} published: restates run ${run.restates}`
+      : result.reason === 'earlier_knowledge' ? `version ${result.version} published next to the date's current run, which knows more (gold.lcr_versions, gold.lcr_as_known)`
+        : `version ${result.version} published`;
   ctx.out(`gold ${what}, for ${run.asOfDate} as known at ${run.knownAt} (silver version ${run.silverVersion}, ${run.exposures} exposures, regime ${run.regime.id} v${run.regime.version}) in ${result.seconds.toFixed(1)} s\n`);
   for (const [entity, e] of Object.entries(run.entities)) {
     ctx.out(`  ${entity}: LCR ${e.lcr === null ? 'n/a (no net cash outflows)' : `${(Number(e.lcr) * 100).toFixed(1)}%`} = HQLA ${e.hqla_total} / NCO ${e.net_cash_outflows} ${e.reporting_currency}\n`);

@@ -84,6 +84,13 @@ describe('a back-dated correction', () => {
     // What was known before the correction, asked again: nothing new to publish.
     const asBefore = await buildGold({ store: lake.store, businessDate: asOfDate, knownAt: beforeCorrection });
     expect([asBefore.published, asBefore.reason, asBefore.run.version]).toEqual([false, 'unchanged', 1]);
+    // Known before the facts arrived at all: a run of its own, which does not displace the current one.
+    const earlier = await buildGold({ store: lake.store, businessDate: asOfDate, knownAt: '2026-03-02T00:00:00Z' });
+    expect([earlier.published, earlier.reason, earlier.version, earlier.run.restates, earlier.run.exposures]).toEqual([true, 'earlier_knowledge', 3, null, 0]);
+    expect(await lake.query('SELECT gold_version FROM gold.lcr')).toEqual([{ gold_version: 2 }]);
+    expect(await lake.query('SELECT gold_version, is_current FROM gold.runs ORDER BY gold_version')).toEqual([
+      { gold_version: 1, is_current: false }, { gold_version: 2, is_current: true }, { gold_version: 3, is_current: false },
+    ]);
   });
 
   it('verifies the original report against silver version 1, file by file', async () => {
