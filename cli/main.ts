@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   service: async () => (await import('./commands/service.js')).serviceCommand,
   lcr: async () => (await import('./commands/lcr.js')).lcrCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
+  dashboard: async () => (await import('./commands/dashboard.js')).dashboardCommand,
 };
 
 const summaries: Record<string, string> = {
@@ -30,6 +31,7 @@ const summaries: Record<string, string> = {
   simulate: 'simulate trading days: the trading services\' events to Kafka, the embedded log or a file',
   service: 'run a trading service (oms, trade-capture, positions) against the event bus',
   lcr: 'compute the Basel III LCR of an exposure file (LCR.md section D)',
+  dashboard: 'serve the live LCR dashboard (updates as gold publishes)',
   report: 'write the regulatory LCR report (LCR1 template, FR 2052a-style extract, manifest), or verify one',
 };
 
