@@ -1,74 +1,151 @@
 /**
- * Runs one analyst query against the catalog, read-only for real: one statement, of a reading type only,
- * with file access outside the lake's directories and any configuration change switched off in DuckDB itself,
- * a time limit (the query is interrupted) and a row limit.
+ * Runs one analyst query, read-only for real: the statement is checked first (read-only-check.ts: one statement,
+ * a query or EXPLAIN of one, no file-reading or settings-changing functions), then run with a time limit (the
+ * query is interrupted) and a row limit, on a connection whose database is locked down (lockDown: no file access
+ * outside the lake's directories, no configuration change; the analysts' catalog is also opened read-only,
+ * analyst-catalog.ts).
  */
-import { StatementType } from '@duckdb/node-api';
-import type { Catalog } from './catalog.js';
-import { quotedList } from '../lib/duckdb.js';
-import { LakehouseError, UsageError } from '../lib/errors.js';
+import { JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
+import { quotedList, type DuckDb } from '../lib/duckdb.js';
+import { LakehouseError } from '../lib/errors.js';
+import { prepareReadOnly, tableMacros } from './read-only-check.js';
+
+export { QueryRefusedError } from './read-only-check.js';
+
+export interface ResultColumn {
+  name: string;
+  type: string;
+}
 
 export interface QueryResult {
-  columns: { name: string; type: string }[];
+  columns: ResultColumn[];
   rows: Record<string, unknown>[];
   truncated: boolean;
 }
 
-const readingTypes = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+export interface QueryOptions {
+  /** Stop the query (check, run and read) after this long; default 300000. */
+  timeoutMs?: number;
+  /** Return at most this many rows; `truncated` says whether there were more. Default 1000000. */
+  maxRows?: number;
+  /** The connection to run on (one per concurrent query, so a time limit interrupts only its own); default the catalog's. */
+  connection?: DuckDBConnection;
+}
 
-/** Freezes the catalog's connection: reads only from its own directories, no configuration changes after this. */
-export async function lockDown(catalog: Catalog): Promise<void> {
-  const c = catalog.db.connection;
-  if (catalog.readDirs.length > 0) await c.run(`SET allowed_directories = ${quotedList(catalog.readDirs)}`);
+/** What a query runs against: the analysts' catalog (analyst-catalog.ts) or any catalog holding the views. */
+export interface QueryTarget {
+  db: DuckDb;
+  /** The catalog's table macros, when known (looked up otherwise). */
+  macros?: Set<string>;
+}
+
+/** Receives a result chunk by chunk: the column names (made unique) and types first, then the rows. */
+export interface ChunkSink {
+  start(columns: ResultColumn[], types: DuckDBType[]): void | Promise<void>;
+  chunk(chunk: DuckDBDataChunk): void | Promise<void>;
+}
+
+/** The query ran past its time limit and was interrupted: exit 1 on the command line, 504 over HTTP. */
+export class QueryTimeoutError extends LakehouseError {}
+
+/** The query was accepted but failed while running (a bad cast, out of memory): exit 1, 400 over HTTP. */
+export class QueryFailedError extends LakehouseError {}
+
+/** Freezes a database: reads only from the given directories, no extension loading, no configuration change after this. */
+export async function lockDown(target: { db: DuckDb; readDirs: string[] }): Promise<void> {
+  const c = target.db.connection;
+  await c.run('SET autoinstall_known_extensions = false');
+  await c.run('SET autoload_known_extensions = false');
+  if (target.readDirs.length > 0) await c.run(`SET allowed_directories = ${quotedList(target.readDirs)}`);
   await c.run('SET enable_external_access = false');
   await c.run('SET lock_configuration = true');
 }
 
-export async function runReadOnlyQuery(catalog: Catalog, sql: string, options: { timeoutMs?: number; maxRows?: number } = {}): Promise<QueryResult> {
+const macroCache = new WeakMap<DuckDb, Set<string>>();
+
+/** Runs the query and streams its result into `sink`. */
+export async function streamReadOnlyQuery(target: QueryTarget, sql: string, options: QueryOptions, sink: ChunkSink): Promise<{ rowCount: number; truncated: boolean }> {
   const { timeoutMs = 300_000, maxRows = 1_000_000 } = options;
-  const c = catalog.db.connection;
-  let extracted;
+  const c = options.connection ?? target.db.connection;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    c.interrupt();
+  }, timeoutMs);
+  const stopped = () => new QueryTimeoutError(`query stopped: it ran longer than its time limit of ${timeoutMs} ms`);
   try {
-    extracted = await c.extractStatements(sql);
+    let macros = target.macros ?? macroCache.get(target.db);
+    if (macros === undefined) {
+      macros = await tableMacros(c);
+      macroCache.set(target.db, macros);
+    }
+    const prepared = await prepareReadOnly(c, sql, macros);
+    try {
+      const result = await prepared.stream();
+      const names = result.deduplicatedColumnNames();
+      const types = result.columnTypes();
+      await sink.start(names.map((name, i) => ({ name, type: types[i].toString() })), types);
+      let rowCount = 0;
+      let truncated = false;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (chunk === null || chunk.rowCount === 0) break;
+        if (rowCount >= maxRows) {
+          truncated = true;
+          break;
+        }
+        if (rowCount + chunk.rowCount > maxRows) {
+          chunk.rowCount = maxRows - rowCount;
+          truncated = true;
+        }
+        rowCount += chunk.rowCount;
+        await sink.chunk(chunk);
+        if (truncated) break;
+      }
+      return { rowCount, truncated };
+    } finally {
+      prepared.destroySync();
+    }
   } catch (err) {
-    throw new UsageError(`query does not parse: ${(err as Error).message}`);
-  }
-  if (extracted.count === 0) throw new UsageError('the query is empty');
-  if (extracted.count > 1) throw new UsageError(`one statement at a time: the query has ${extracted.count}`);
-  let prepared;
-  try {
-    prepared = await extracted.prepare(0);
-  } catch (err) {
-    throw new UsageError(`query refused: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (!readingTypes.has(prepared.statementType)) {
-    throw new UsageError(`read-only: ${StatementType[prepared.statementType]} statements are refused; use SELECT, WITH or EXPLAIN`);
-  }
-  const timer = setTimeout(() => c.interrupt(), timeoutMs);
-  try {
-    const reader = await prepared.runAndReadUntil(maxRows + 1);
-    const names = reader.columnNames();
-    const types = reader.columnTypes().map((t) => t.toString());
-    const all = reader.getRowObjectsJson() as Record<string, unknown>[];
-    const truncated = all.length > maxRows;
-    const rows = (truncated ? all.slice(0, maxRows) : all).map((row) => normaliseRow(row, names, types));
-    return { columns: names.map((name, i) => ({ name, type: types[i] })), rows, truncated };
-  } catch (err) {
-    const message = (err as Error).message;
-    if (/interrupt/i.test(message)) throw new LakehouseError(`query stopped: it ran longer than ${timeoutMs} ms`, { timeoutMs });
-    throw new LakehouseError(`query failed: ${message.split('\n')[0]}`);
+    if (timedOut) throw stopped();
+    if (err instanceof LakehouseError) throw err;
+    throw new QueryFailedError(`query failed: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** Timestamps as ISO-8601 (the catalog runs in UTC). */
-function normaliseRow(row: Record<string, unknown>, names: string[], types: string[]): Record<string, unknown> {
-  for (let i = 0; i < names.length; i++) {
-    const v = row[names[i]];
-    if (typeof v !== 'string') continue;
-    if (types[i] === 'TIMESTAMP WITH TIME ZONE') row[names[i]] = v.replace(' ', 'T').replace(/\+00(?::00)?$/, 'Z');
-    else if (types[i].startsWith('TIMESTAMP')) row[names[i]] = v.replace(' ', 'T');
+/** Runs the query and returns its rows as JSON values (timestamps ISO-8601, DECIMALs and BIGINTs as strings). */
+export async function runReadOnlyQuery(target: QueryTarget, sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+  const sink = new JsonRowsSink();
+  const { truncated } = await streamReadOnlyQuery(target, sql, options, sink);
+  return { columns: sink.columns, rows: sink.rows, truncated };
+}
+
+/** Collects a result as JSON row objects keyed by (unique) column name. */
+export class JsonRowsSink implements ChunkSink {
+  columns: ResultColumn[] = [];
+  rows: Record<string, unknown>[] = [];
+
+  start(columns: ResultColumn[]): void {
+    this.columns = columns;
   }
-  return row;
+
+  chunk(chunk: DuckDBDataChunk): void {
+    const names = this.columns.map((c) => c.name);
+    const types = this.columns.map((c) => c.type);
+    for (const values of chunk.convertRows(JsonDuckDBValueConverter)) {
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) row[names[i]] = jsonValue(values[i], types[i]);
+      this.rows.push(row);
+    }
+  }
+}
+
+/** Timestamps as ISO-8601 (the catalog runs in UTC). */
+function jsonValue(v: unknown, type: string): unknown {
+  if (typeof v !== 'string') return v;
+  if (type === 'TIMESTAMP WITH TIME ZONE') return v.replace(' ', 'T').replace(/\+00(?::00)?$/, 'Z');
+  if (type.startsWith('TIMESTAMP')) return v.replace(' ', 'T');
+  return v;
 }

@@ -14,12 +14,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, [binPath, ...args], {
+export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): ChildProcess {
+  const child = spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin: /dev/null, or a pipe carrying `input` (then closed).
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  return child;
 }
 
 export function collect(child: ChildProcess): Promise<CliResult> {
@@ -33,6 +36,6 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   return collect(spawnCli(args, options));
 }
