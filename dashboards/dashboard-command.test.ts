@@ -35,8 +35,8 @@ describe('lakehouse dashboard', () => {
     expect(r.stderr).toContain(message);
   });
 
-  it('prints its URL, serves a lake without gold yet, and stops cleanly on SIGTERM', async () => {
-    const child = spawnCli(['dashboard', '--port', '0', '--lake', join(dir, 'lake')]);
+  it('prints its URLs, serves a lake without gold yet, /metrics and (with a token) /api/sql, and stops cleanly on SIGTERM', async () => {
+    const child = spawnCli(['dashboard', '--port', '0', '--lake', join(dir, 'lake')], { env: { LAKEHOUSE_SQL_TOKEN: 's3cret-token' } });
     const done = collect(child);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -49,9 +49,16 @@ describe('lakehouse dashboard', () => {
     });
     const data = await (await fetch(`${url}api/dashboard`)).json();
     expect(data).toMatchObject({ goldVersion: null, entities: [] });
+    const metrics = await fetch(`${url}metrics`);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(await metrics.text()).toMatch(/^# HELP lakehouse_/m);
+    expect((await fetch(`${url}api/sql`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT 1 AS one' }), headers: { 'Content-Type': 'application/json' } })).status).toBe(401);
+    const rows = await fetch(`${url}api/sql`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT 1 AS one' }), headers: { 'Content-Type': 'application/json', Authorization: 'Bearer s3cret-token' } });
+    expect(await rows.json()).toMatchObject({ rows: [{ one: 1 }] });
     child.kill('SIGTERM');
     const r = await done;
-    expect([r.code, r.stdout]).toEqual([0, `Dashboard: ${url}\n`]);
+    expect([r.code, r.stdout]).toEqual([0, `Dashboard: ${url}\nMetrics:   ${url}metrics\nSQL:       POST ${url}api/sql (bearer token from LAKEHOUSE_SQL_TOKEN)\n`]);
+    expect(r.stderr).not.toContain('s3cret-token');
   });
 
   it('exits 1 naming the port when it is taken', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ObjectStore } from '../store/object-store.js';
-import { quotedString, type DuckDBConnection } from '../lib/duckdb.js';
+import { quotedString, sqlFile, type DuckDBConnection } from '../lib/duckdb.js';
 import { TerminalError, UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/log.js';
 import { openCatalog } from '../sql/catalog.js';
@@ -70,7 +70,7 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
   const knownAt = new Date(options.knownAt ?? clock()).toISOString();
   const gold = goldLog(store);
   const head = await gold.latest();
-  const catalog = await openCatalog({ store, gold: false });
+  const catalog = await openCatalog({ store, gold: false, metrics: false });
   try {
     const silverVersion = catalog.versions.silver;
     if (silverVersion === null) throw new TerminalError('run gold: silver has no version yet: run silver first', { asOfDate });
@@ -91,6 +91,10 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
     }
 
     const version = (head?.version ?? 0) + 1;
+    const newest = (await db.runAndReadAll(sqlFile('metrics/gold_newest_event', Object.fromEntries(
+      ['treasury_deals_history', 'instruments_history', 'counterparties_history', 'positions_history', 'fx_rates'].map((t) => [t, `silver.${t}`]),
+    )), { known_at: knownAt })).getRowObjectsJson()[0]?.newest_ms;
+    const newestEventAt = newest === null || newest === undefined ? null : new Date(Number(newest)).toISOString();
     const computedAt = new Date(clock()).toISOString();
     const meta = { version, knownAt, computedAt, silverVersion, regime, internalLimit };
     await db.run(`CREATE OR REPLACE TEMP TABLE gold_lcr AS ${lcrRowsSql(report, figures, meta)}`);
@@ -116,7 +120,7 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
         files[table] = { path: name, rows: Number(stats.count), bytes: Number(stats.file_size_bytes) };
       }
       const run: GoldRun = {
-        version, asOfDate, knownAt, knownAtGiven: options.knownAt !== undefined, computedAt,
+        version, asOfDate, knownAt, knownAtGiven: options.knownAt !== undefined, newestEventAt, computedAt,
         seconds: Math.round(performance.now() - started) / 1000, silverVersion,
         regime: { id: regime.id, version: regime.version }, internalLimit, fingerprint, exposures: exposures.rows,
         entities: Object.fromEntries(Object.entries(report.entities).map(([e, r]) => [e, { lcr: r.lcr, hqla_total: r.hqla_total, net_cash_outflows: r.net_cash_outflows, reporting_currency: r.reporting_currency }])),

@@ -24,6 +24,8 @@ export const goldRunSchema = z.object({
   knownAt: z.string(),
   /** Whether knownAt was asked for (--known-at) or was the time of the run. */
   knownAtGiven: z.boolean(),
+  /** The newest record time among what the run read from silver, not after knownAt: what gold's freshness is measured from. */
+  newestEventAt: z.string().nullable().optional(),
   computedAt: z.string(),
   seconds: z.number().nonnegative(),
   silverVersion: z.number().int().min(1),

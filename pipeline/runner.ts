@@ -2,7 +2,7 @@
  * Running the layers as a data engineer does: once, on a cron schedule, or as a stream.
  * - Each layer run holds the lake lock of its layer (pipeline/lake-lock.ts): two runs of a layer never overlap, in one
  *   process or across machines; a run that finds the lock held is skipped and logged, not queued.
- * - A failing run is logged (and recorded by the `report` hook, the run log) and the scheduler or stream carries on:
+ * - A failing run is logged (the build records it in the run log, metrics.runs) and the scheduler or stream carries on:
  *   the next tick tries again.
  * - Stream: ingest consumes the bus continuously; every `intervalMs` the loop builds silver when bronze has a new version
  *   and gold when silver has one (or the business date changed), each incremental.
@@ -28,13 +28,12 @@ export interface LayerOutcome {
 
 /** Runs one layer's build; returns its result and whether it published. */
 export type LayerBuild = (layer: Layer, context: { businessDate: string }) => Promise<{ published: boolean; result: unknown }>;
-/** Wraps a layer run (the run log); must call `run` and return or rethrow its outcome. */
-export type RunReporter = <T>(layer: Layer, businessDate: string, run: () => Promise<T>) => Promise<T>;
 
 export interface RunnerOptions {
   store: ObjectStore;
   build: LayerBuild;
-  report?: RunReporter;
+  /** Called when a layer's run is skipped because another run holds its lock (to log the skip). */
+  onLocked?: (layer: Layer, businessDate: string) => Promise<void>;
   /** The business date of each run: fixed (--business-date), or today's UTC date at the time of the run. */
   businessDate?: string;
   lockLeaseMs?: number;
@@ -42,13 +41,10 @@ export interface RunnerOptions {
   clock?: () => number;
 }
 
-const passThrough: RunReporter = (_layer, _date, run) => run();
-
 /** One run of each layer in order, each under its lock. A failed layer stops the layers after it (they would build on it). */
 export async function runLayers(layers: Layer[], options: RunnerOptions): Promise<LayerOutcome[]> {
   const log = (options.logger ?? silentLogger).child({ module: 'runner' });
   const businessDate = options.businessDate ?? new Date((options.clock ?? Date.now)()).toISOString().slice(0, 10);
-  const report = options.report ?? passThrough;
   const outcomes: LayerOutcome[] = [];
   for (const layer of layers) {
     let lock: LakeLock;
@@ -57,11 +53,12 @@ export async function runLayers(layers: Layer[], options: RunnerOptions): Promis
     } catch (err) {
       if (!(err instanceof LockHeldError)) throw err;
       log.warn({ layer, holder: err.holder }, `${layer} run skipped: another run holds the lock`);
+      await options.onLocked?.(layer, businessDate).catch(() => undefined);
       outcomes.push({ layer, status: 'skipped_locked', error: err.message });
       break;
     }
     try {
-      const { published, result } = await report(layer, businessDate, () => options.build(layer, { businessDate }));
+      const { published, result } = await options.build(layer, { businessDate });
       outcomes.push({ layer, status: published ? 'succeeded' : 'unchanged', result });
     } catch (err) {
       log.error({ layer, businessDate, err: (err as Error).message }, `${layer} run failed`);

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Set-up for `npm test` on a fresh Debian machine with Node: the Debian packages the tests run for real
 # (librdkafka's mock Kafka cluster, Ceph's RADOS Gateway for S3, QuickFIX C++ as the FIX interop peer, Chromium for the
-# dashboard's browser test), QuickFIX's acceptance-test scripts (scripts/fetch-quickfix.sh, into .cache/), then the
+# dashboard's browser test, Prometheus' Python client to parse /metrics independently), QuickFIX's acceptance-test scripts (scripts/fetch-quickfix.sh, into .cache/), then the
 # TypeScript build.
 # Idempotent and quick when everything is there already.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(librdkafka-dev radosgw ceph-mon ceph-osd libquickfix-dev g++ chromium)
+packages=(librdkafka-dev radosgw ceph-mon ceph-osd libquickfix-dev g++ chromium python3-prometheus-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@ import { goldLog } from '../gold/manifest.js';
 import { goldViewsSql } from '../gold/views.js';
 import { mapLimited } from '../lib/concurrency.js';
 import { TerminalError } from '../lib/errors.js';
+import { createMetricsViews } from '../metrics/views.js';
 
 export interface Catalog {
   db: DuckDb;
@@ -35,6 +36,8 @@ export interface OpenCatalogOptions {
   silverVersion?: number;
   /** The gold views (default true); a gold build reads silver only. */
   gold?: boolean;
+  /** metrics.runs (the run log) and the views over it (default true). */
+  metrics?: boolean;
 }
 
 export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog> {
@@ -74,6 +77,7 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
       };
       for (const sql of await goldViewsSql(gold.manifest, local)) await db.connection.run(sql);
     }
+    if (options.metrics !== false) await createMetricsViews(db.connection, store);
     return { db, versions: { bronze: bronze?.version ?? null, silver: silver?.version ?? null, gold: gold?.version ?? null }, readDirs: [...readDirs], bronzeRecordFiles, bronzeWatermarks: bronze?.manifest.watermarks ?? {}, silverManifest: silver?.manifest ?? null, close: () => db.close() };
   } catch (err) {
     db.close();

@@ -8,6 +8,9 @@ Serves the live LCR dashboard: per legal entity the LCR over time against 100% a
 after haircuts and caps, weighted outflows against inflows by product, HQLA against net cash outflows, the latest
 day's drivers, and a banner when a ratio is under a limit. The page updates by itself (server-sent events) when gold
 publishes a new version. Read-only; serves until SIGINT/SIGTERM. Prints the URL on stdout.
+The same server answers GET /metrics (Prometheus text: ingest lag, records per layer, quarantine per rule, run
+durations and failures, gold freshness, the LCR per entity) and, when LAKEHOUSE_SQL_TOKEN is set, POST /api/sql
+(read-only SQL for BI tools; JSON, or Arrow IPC with Accept: application/vnd.apache.arrow.stream).
 
 Options:
   --port <n>                 port (default 8080; 0 picks a free one)
@@ -41,10 +44,12 @@ export const dashboardCommand = {
     }
     const ctx = createContext(values);
     if (!['127.0.0.1', 'localhost', '::1'].includes(host)) ctx.logger.warn({ host }, 'the dashboard is bound beyond this machine and has no login');
-    const { startDashboardServer } = await import('../../dashboards/server.js');
+    const { serveLakehouse } = await import('../../dashboards/serve-lakehouse.js');
     let server;
     try {
-      server = await startDashboardServer({ store: ctx.store, host, port, internalLimit, logger: ctx.logger });
+      server = await serveLakehouse({
+        store: ctx.store, host, port, internalLimit, logger: ctx.logger, eventLogDir: ctx.config.eventLogDir, kafkaBrokers: ctx.config.kafkaBrokers,
+      });
     } catch (err) {
       await ctx.store.close();
       const code = (err as NodeJS.ErrnoException).code;
@@ -52,7 +57,7 @@ export const dashboardCommand = {
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host: cannot bind ${host} on this machine`);
       throw err;
     }
-    ctx.out(`Dashboard: ${server.url}\n`);
+    ctx.out(`Dashboard: ${server.url}\nMetrics:   ${server.metricsUrl}\n${server.sqlUrl === null ? '' : `SQL:       POST ${server.sqlUrl} (bearer token from LAKEHOUSE_SQL_TOKEN)\n`}`);
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);

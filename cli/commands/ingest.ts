@@ -69,10 +69,16 @@ export const ingestCommand = {
 
     const { BronzeWriter } = await import('../../bronze/bronze-writer.js');
     const writer = await BronzeWriter.open({ store: ctx.store, logger: ctx.logger, maxRecordBytes });
+    const { withRunLog } = await import('../../metrics/run-log.js');
+    const { ingestRunOutcome } = await import('../../metrics/run-outcomes.js');
+    const bronzeBefore = writer.version;
+    const logged = <T extends Parameters<typeof ingestRunOutcome>[0]>(job: () => Promise<T>) =>
+      withRunLog(ctx.store, { layer: 'ingest', trigger: values.stream ? 'stream' : 'cli', businessDate: ctx.config.businessDate, logger: ctx.logger },
+        job, (s) => ingestRunOutcome(s, { source, bronzeBefore, bronzeAfter: writer.version }));
     try {
       if (isFile) {
         const { ingestFile } = await import('../../ingest/file-ingest.js');
-        const summary = await ingestFile({ path: source.slice(5), writer, logger: ctx.logger, maxRecordBytes, ...batch });
+        const summary = await logged(() => ingestFile({ path: source.slice(5), writer, logger: ctx.logger, maxRecordBytes, ...batch }));
         printSummary(ctx.out, ctx.config.format, summary);
         return 0;
       }
@@ -84,12 +90,12 @@ export const ingestCommand = {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const summary = await ingestBus({
+        const summary = await logged(() => ingestBus({
           bus, writer, topics: listOption(values.topics), groupId: values.group, stream: values.stream ?? false,
           flushIntervalMs, signal: abort.signal, logger: ctx.logger, ...batch,
           sessionTimeoutMs: values['session-timeout-ms'] === undefined ? undefined : intOption(values['session-timeout-ms'], '--session-timeout-ms', 10_000),
           heartbeatIntervalMs: values['heartbeat-interval-ms'] === undefined ? undefined : intOption(values['heartbeat-interval-ms'], '--heartbeat-interval-ms', 1_000),
-        });
+        }));
         printSummary(ctx.out, ctx.config.format, summary);
         return 0;
       } finally {

@@ -72,12 +72,18 @@ export const runCommand = {
     if (values.schedule !== undefined) checkCron(values.schedule);
     const ctx = createContext(values);
     const fixedDate = values['business-date'];
+    const trigger = values.schedule !== undefined ? 'schedule' : values.stream ? 'stream' : 'cli';
     const build: LayerBuild = async (l, { businessDate }) => {
       const dated = { ...ctx, config: { ...ctx.config, businessDate } };
-      if (l === 'silver') return runSilver(dated, values['full-refresh'] ?? false);
-      return runGold(dated, { knownAt, internalLimit, regimeName });
+      if (l === 'silver') return runSilver(dated, values['full-refresh'] ?? false, trigger);
+      return runGold(dated, { knownAt, internalLimit, regimeName }, trigger);
     };
-    const runner = { store: ctx.store, build, businessDate: fixedDate, logger: ctx.logger };
+    const { withRunLog } = await import('../../metrics/run-log.js');
+    // A run skipped because another holds the layer's lock is logged too (the metrics count it).
+    const onLocked = async (l: 'silver' | 'gold', businessDate: string) => {
+      await withRunLog(ctx.store, { layer: l, trigger, businessDate, logger: ctx.logger }, async () => ({ status: 'skipped_locked' as const }));
+    };
+    const runner = { store: ctx.store, build, onLocked, businessDate: fixedDate, logger: ctx.logger };
     const layers = layersOf(layer);
     try {
       if (values.schedule === undefined && !values.stream) {
@@ -116,7 +122,7 @@ export const runCommand = {
 
 async function streamLayers(ctx: Context, options: {
   layers: ('silver' | 'gold')[]; source: 'eventlog' | 'kafka'; intervalMs: number; signal: AbortSignal;
-  runner: { store: Context['store']; build: LayerBuild; businessDate?: string; logger: Context['logger'] };
+  runner: { store: Context['store']; build: LayerBuild; onLocked?: (layer: 'silver' | 'gold', businessDate: string) => Promise<void>; businessDate?: string; logger: Context['logger'] };
 }): Promise<void> {
   const { runStream } = await import('../../pipeline/runner.js');
   const { bronzeLog } = await import('../../bronze/bronze-writer.js');
@@ -149,9 +155,14 @@ async function streamLayers(ctx: Context, options: {
   }
 }
 
-async function runSilver(ctx: Context, fullRefresh: boolean): Promise<{ published: boolean; result: unknown }> {
+type Trigger = 'cli' | 'schedule' | 'stream' | 'demo';
+
+export async function runSilver(ctx: Context, fullRefresh: boolean, trigger: Trigger): Promise<{ published: boolean; result: unknown }> {
   const { buildSilver } = await import('../../silver/build-silver.js');
-  const result = await buildSilver({ store: ctx.store, businessDate: ctx.config.businessDate, fullRefresh, logger: ctx.logger });
+  const { withRunLog } = await import('../../metrics/run-log.js');
+  const { silverRunOutcome } = await import('../../metrics/run-outcomes.js');
+  const result = await withRunLog(ctx.store, { layer: 'silver', trigger, businessDate: ctx.config.businessDate, logger: ctx.logger },
+    () => buildSilver({ store: ctx.store, businessDate: ctx.config.businessDate, fullRefresh, logger: ctx.logger }), silverRunOutcome(ctx.store));
   if (ctx.config.format === 'json') {
     ctx.out(`${JSON.stringify({ layer: 'silver', ...result })}\n`);
     return { published: result.published, result };
@@ -165,13 +176,15 @@ async function runSilver(ctx: Context, fullRefresh: boolean): Promise<{ publishe
   return { published: result.published, result };
 }
 
-async function runGold(ctx: Context, options: { knownAt?: string; internalLimit?: string; regimeName: string }): Promise<{ published: boolean; result: unknown }> {
+async function runGold(ctx: Context, options: { knownAt?: string; internalLimit?: string; regimeName: string }, trigger: Trigger): Promise<{ published: boolean; result: unknown }> {
   const { buildGold } = await import('../../gold/build-gold.js');
   const { loadRegime } = await import('../../gold/regime/regime.js');
-  const result = await buildGold({
+  const { withRunLog } = await import('../../metrics/run-log.js');
+  const { goldRunOutcome } = await import('../../metrics/run-outcomes.js');
+  const result = await withRunLog(ctx.store, { layer: 'gold', trigger, businessDate: ctx.config.businessDate, logger: ctx.logger }, () => buildGold({
     store: ctx.store, businessDate: ctx.config.businessDate, knownAt: options.knownAt, internalLimit: options.internalLimit,
     regime: loadRegime(options.regimeName), logger: ctx.logger,
-  });
+  }), goldRunOutcome);
   const { run } = result;
   if (ctx.config.format === 'json') {
     ctx.out(`${JSON.stringify({ layer: 'gold', published: result.published, version: result.version, reason: result.reason, run, seconds: result.seconds })}\n`);
