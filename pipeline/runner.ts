@@ -34,8 +34,8 @@ export interface RunnerOptions {
   build: LayerBuild;
   /** Called when a layer's run is skipped because another run holds its lock (to log the skip). */
   onLocked?: (layer: Layer, businessDate: string) => Promise<void>;
-  /** The business date of each run: fixed (--business-date), or today's UTC date at the time of the run. */
-  businessDate?: string;
+  /** The business date of each run: fixed (--business-date), computed at each run, or today's UTC date then. */
+  businessDate?: string | (() => string);
   lockLeaseMs?: number;
   logger?: Logger;
   clock?: () => number;
@@ -44,7 +44,7 @@ export interface RunnerOptions {
 /** One run of each layer in order, each under its lock. A failed layer stops the layers after it (they would build on it). */
 export async function runLayers(layers: Layer[], options: RunnerOptions): Promise<LayerOutcome[]> {
   const log = (options.logger ?? silentLogger).child({ module: 'runner' });
-  const businessDate = options.businessDate ?? new Date((options.clock ?? Date.now)()).toISOString().slice(0, 10);
+  const businessDate = dateOf(options);
   const outcomes: LayerOutcome[] = [];
   for (const layer of layers) {
     let lock: LakeLock;
@@ -137,7 +137,7 @@ export async function runStream(options: StreamOptions): Promise<void> {
   while (!options.signal.aborted) {
     try {
       const now = await options.versions();
-      const date = options.businessDate ?? new Date((options.clock ?? Date.now)()).toISOString().slice(0, 10);
+      const date = dateOf(options);
       const layers: Layer[] = [];
       if (now.bronze !== null && now.bronze !== built.bronze) layers.push('silver');
       if (layers.length > 0 || (now.silver !== null && (now.silver !== built.silver || date !== built.date))) layers.push('gold');
@@ -156,6 +156,11 @@ export async function runStream(options: StreamOptions): Promise<void> {
   }
   await ingest;
   log.info({}, 'stream stopped');
+}
+
+function dateOf(options: Pick<RunnerOptions, 'businessDate' | 'clock'>): string {
+  const given = typeof options.businessDate === 'function' ? options.businessDate() : options.businessDate;
+  return given ?? new Date((options.clock ?? Date.now)()).toISOString().slice(0, 10);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
