@@ -64,12 +64,9 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
   if (!parsed.success) throw new UsageError(`run gold: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const { store, businessDate: asOfDate } = options;
   const clock = options.clock ?? Date.now;
-  const log = (options.logger ?? silentLogger).child({ module: 'gold' });
   const regime = options.regime ?? loadRegime();
   const internalLimit = options.internalLimit ?? defaultInternalLimit;
   const knownAt = new Date(options.knownAt ?? clock()).toISOString();
-  const gold = goldLog(store);
-  const head = await gold.latest();
   const catalog = await openCatalog({ store, gold: false, metrics: false });
   try {
     const silverVersion = catalog.versions.silver;
@@ -77,72 +74,108 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
     const db = catalog.db.connection;
     await db.run('CREATE SCHEMA IF NOT EXISTS gold_build');
     const exposures = await buildExposures(db, { asOfDate, knownAt, into: 'gold_build.liquidity_exposures', logger: options.logger });
-    const figures = new Map<string, LcrFigures>();
-    const reports = await computeLcr(db, { exposures: 'gold_build.liquidity_exposures', regime, logger: options.logger, onFigures: (_d, entity, f) => figures.set(entity, f) });
-    const report: LcrReport = reports[0] ?? { as_of_date: asOfDate, horizon_days: regime.horizon_days, entities: {} };
-
-    const fingerprint = await fingerprintOf(db, report, regime, internalLimit);
-    const previous = head === null ? undefined : head.manifest.runs.find((r) => r.version === head.manifest.current[asOfDate]);
-    // What gold already answers for this date as known at knownAt: a run with the same figures adds nothing.
-    const standing = head === null ? undefined : latestKnown(head.manifest.runs, asOfDate, knownAt);
-    if (head !== null && standing !== undefined && standing.fingerprint === fingerprint) {
-      log.info({ asOfDate, knownAt, version: head.version, run: standing.version }, 'gold: the same figures as the run that stands for this knowledge time; nothing published');
-      return { published: false, version: head.version, reason: 'unchanged', run: standing, report, seconds: (performance.now() - started) / 1000 };
-    }
-
-    const version = (head?.version ?? 0) + 1;
     const newest = (await db.runAndReadAll(sqlFile('metrics/gold_newest_event', Object.fromEntries(
       ['treasury_deals_history', 'instruments_history', 'counterparties_history', 'positions_history', 'fx_rates'].map((t) => [t, `silver.${t}`]),
     )), { known_at: knownAt })).getRowObjectsJson()[0]?.newest_ms;
     const newestEventAt = newest === null || newest === undefined ? null : new Date(Number(newest)).toISOString();
-    const computedAt = new Date(clock()).toISOString();
-    const meta = { version, knownAt, computedAt, silverVersion, regime, internalLimit };
-    await db.run(`CREATE OR REPLACE TEMP TABLE gold_lcr AS ${lcrRowsSql(report, figures, meta)}`);
-    const stock = (await db.runAndReadAll(`SELECT legal_entity, stock_bucket, hqla_class, sum(stock_value) AS stock_value, sum(exposures) AS exposures
-      FROM lcr_entity_sums WHERE stock_bucket IS NOT NULL GROUP BY ALL`)).getRowObjectsJson() as unknown as StockRow[];
-    await db.run(`CREATE OR REPLACE TEMP TABLE gold_hqla_levels AS ${hqlaLevelRowsSql(asOfDate, report, figures, stock, regime, version)}`);
-    const selects: Record<GoldRunTable, string> = {
-      liquidity_exposures: `SELECT *, CAST(${version} AS INTEGER) AS gold_version FROM gold_build.liquidity_exposures`,
-      lcr: 'SELECT * FROM gold_lcr ORDER BY legal_entity',
-      lcr_sums: `SELECT * EXCLUDE (problems), CAST(${version} AS INTEGER) AS gold_version FROM lcr_entity_sums ORDER BY ALL`,
-      hqla_levels: 'SELECT * FROM gold_hqla_levels ORDER BY legal_entity, level',
-    };
-    const dir = await mkdtemp(join(tmpdir(), 'gold-'));
-    const written: string[] = [];
-    try {
-      const files = {} as Record<GoldRunTable, GoldFile>;
-      for (const table of goldRunTables) {
-        const name = `${table}/as_of_date=${asOfDate}/v${String(version).padStart(6, '0')}-${randomUUID()}.parquet`;
-        const local = join(dir, `${table}.parquet`);
-        const [stats] = (await db.runAndReadAll(`COPY (${selects[table]}) TO ${quotedString(local)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`)).getRowObjectsJson();
-        await store.putFile(`gold/${name}`, local, { move: true });
-        written.push(`gold/${name}`);
-        files[table] = { path: name, rows: Number(stats.count), bytes: Number(stats.file_size_bytes) };
-      }
-      const run: GoldRun = {
-        version, asOfDate, knownAt, knownAtGiven: options.knownAt !== undefined, newestEventAt, computedAt,
-        seconds: Math.round(performance.now() - started) / 1000, silverVersion,
-        regime: { id: regime.id, version: regime.version }, internalLimit, fingerprint, exposures: exposures.rows,
-        entities: Object.fromEntries(Object.entries(report.entities).map(([e, r]) => [e, { lcr: r.lcr, hqla_total: r.hqla_total, net_cash_outflows: r.net_cash_outflows, reporting_currency: r.reporting_currency }])),
-        restates: previous?.version ?? null,
-        files,
-      };
-      const current = currentRuns([...(head?.manifest.runs ?? []), run]);
-      const becomesCurrent = current[asOfDate] === version;
-      if (!becomesCurrent) run.restates = null;
-      const runs = [...(head?.manifest.runs ?? []), run];
-      const manifest: GoldManifest = { format: 1, version, builtAt: computedAt, runs, current };
-      await gold.commit(version, manifest);
-      written.length = 0;
-      const reason = previous === undefined ? 'built' : becomesCurrent ? 'restated' : 'earlier_knowledge';
-      log.info({ version, asOfDate, knownAt, silverVersion, exposures: exposures.rows, reason, current: becomesCurrent }, 'gold version published');
-      return { published: true, version, reason, run, report, seconds: (performance.now() - started) / 1000 };
-    } finally {
-      await Promise.all(written.map((key) => store.delete(key).catch(() => undefined)));
-      await rm(dir, { recursive: true, force: true });
-    }
+    const published = await publishGoldRun(db, {
+      store, asOfDate, knownAt, knownAtGiven: options.knownAt !== undefined, newestEventAt, silverVersion, regime, internalLimit,
+      exposures: 'gold_build.liquidity_exposures', exposureCount: exposures.rows, logger: options.logger, clock,
+    });
+    return { ...published, seconds: (performance.now() - started) / 1000 };
   } finally {
     catalog.close();
+  }
+}
+
+export interface PublishGoldRunOptions {
+  store: ObjectStore;
+  asOfDate: string;
+  knownAt: string;
+  knownAtGiven: boolean;
+  newestEventAt: string | null;
+  silverVersion: number;
+  regime: Regime;
+  internalLimit: string;
+  /** The run's exposure table (LCR.md section D columns, typed), in `db`. */
+  exposures: string;
+  exposureCount: number;
+  logger?: Logger;
+  clock?: () => number;
+}
+
+/**
+ * The gold run of a date from its exposure table: the LCR (the calculator's code path), then, unless the figures are
+ * those gold already stands by for this knowledge time, the run's files and a new gold version.
+ */
+export async function publishGoldRun(db: DuckDBConnection, options: PublishGoldRunOptions): Promise<Omit<GoldBuildResult, 'seconds'>> {
+  const started = performance.now();
+  const { store, asOfDate, knownAt, regime, internalLimit, silverVersion } = options;
+  const clock = options.clock ?? Date.now;
+  const log = (options.logger ?? silentLogger).child({ module: 'gold' });
+  const gold = goldLog(store);
+  const head = await gold.latest();
+  const figures = new Map<string, LcrFigures>();
+  const reports = await computeLcr(db, { exposures: options.exposures, regime, listExcluded: false, logger: options.logger, onFigures: (_d, entity, f) => figures.set(entity, f) });
+  const report: LcrReport = reports[0] ?? { as_of_date: asOfDate, horizon_days: regime.horizon_days, entities: {} };
+  const excludedCounts = new Map((await db.runAndReadAll('SELECT legal_entity, sum(exposures) AS n FROM lcr_entity_sums WHERE exclusion_reason IS NOT NULL GROUP BY ALL'))
+    .getRowObjectsJson().map((r) => [String(r.legal_entity), Number(r.n)]));
+
+  const fingerprint = await fingerprintOf(db, options.exposures, report, regime, internalLimit);
+  const previous = head === null ? undefined : head.manifest.runs.find((r) => r.version === head.manifest.current[asOfDate]);
+  // What gold already answers for this date as known at knownAt: a run with the same figures adds nothing.
+  const standing = head === null ? undefined : latestKnown(head.manifest.runs, asOfDate, knownAt);
+  if (head !== null && standing !== undefined && standing.fingerprint === fingerprint) {
+    log.info({ asOfDate, knownAt, version: head.version, run: standing.version }, 'gold: the same figures as the run that stands for this knowledge time; nothing published');
+    return { published: false, version: head.version, reason: 'unchanged', run: standing, report };
+  }
+
+  const version = (head?.version ?? 0) + 1;
+  const computedAt = new Date(clock()).toISOString();
+  const meta = { version, knownAt, computedAt, silverVersion, regime, internalLimit, excludedCounts };
+  await db.run(`CREATE OR REPLACE TEMP TABLE gold_lcr AS ${lcrRowsSql(report, figures, meta)}`);
+  const stock = (await db.runAndReadAll(`SELECT legal_entity, stock_bucket, hqla_class, sum(stock_value) AS stock_value, sum(exposures) AS exposures
+    FROM lcr_entity_sums WHERE stock_bucket IS NOT NULL GROUP BY ALL`)).getRowObjectsJson() as unknown as StockRow[];
+  await db.run(`CREATE OR REPLACE TEMP TABLE gold_hqla_levels AS ${hqlaLevelRowsSql(asOfDate, report, figures, stock, regime, version)}`);
+  const selects: Record<GoldRunTable, string> = {
+    liquidity_exposures: `SELECT *, CAST(${version} AS INTEGER) AS gold_version FROM ${options.exposures}`,
+    lcr: 'SELECT * FROM gold_lcr ORDER BY legal_entity',
+    lcr_sums: `SELECT * EXCLUDE (problems), CAST(${version} AS INTEGER) AS gold_version FROM lcr_entity_sums ORDER BY ALL`,
+    hqla_levels: 'SELECT * FROM gold_hqla_levels ORDER BY legal_entity, level',
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'gold-'));
+  const written: string[] = [];
+  try {
+    const files = {} as Record<GoldRunTable, GoldFile>;
+    for (const table of goldRunTables) {
+      const name = `${table}/as_of_date=${asOfDate}/v${String(version).padStart(6, '0')}-${randomUUID()}.parquet`;
+      const local = join(dir, `${table}.parquet`);
+      const [stats] = (await db.runAndReadAll(`COPY (${selects[table]}) TO ${quotedString(local)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`)).getRowObjectsJson();
+      await store.putFile(`gold/${name}`, local, { move: true });
+      written.push(`gold/${name}`);
+      files[table] = { path: name, rows: Number(stats.count), bytes: Number(stats.file_size_bytes) };
+    }
+    const run: GoldRun = {
+      version, asOfDate, knownAt, knownAtGiven: options.knownAtGiven, newestEventAt: options.newestEventAt, computedAt,
+      seconds: Math.round(performance.now() - started) / 1000, silverVersion,
+      regime: { id: regime.id, version: regime.version }, internalLimit, fingerprint, exposures: options.exposureCount,
+      entities: Object.fromEntries(Object.entries(report.entities).map(([e, r]) => [e, { lcr: r.lcr, hqla_total: r.hqla_total, net_cash_outflows: r.net_cash_outflows, reporting_currency: r.reporting_currency }])),
+      restates: previous?.version ?? null,
+      files,
+    };
+    const current = currentRuns([...(head?.manifest.runs ?? []), run]);
+    const becomesCurrent = current[asOfDate] === version;
+    if (!becomesCurrent) run.restates = null;
+    const runs = [...(head?.manifest.runs ?? []), run];
+    const manifest: GoldManifest = { format: 1, version, builtAt: computedAt, runs, current };
+    await gold.commit(version, manifest);
+    written.length = 0;
+    const reason = previous === undefined ? 'built' : becomesCurrent ? 'restated' : 'earlier_knowledge';
+    log.info({ version, asOfDate, knownAt, silverVersion, exposures: options.exposureCount, reason, current: becomesCurrent }, 'gold version published');
+    return { published: true, version, reason, run, report };
+  } finally {
+    await Promise.all(written.map((key) => store.delete(key).catch(() => undefined)));
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -155,12 +188,13 @@ function latestKnown(runs: GoldRun[], asOfDate: string, knownAt: string): GoldRu
 }
 
 /** The figures and the exposure rows (an order-independent hash of every row), under the rules and limit used. */
-async function fingerprintOf(db: DuckDBConnection, report: LcrReport, regime: Regime, internalLimit: string): Promise<string> {
-  const [rows] = (await db.runAndReadAll('SELECT count(*) AS n, coalesce(bit_xor(hash(e)), 0) AS h FROM gold_build.liquidity_exposures e')).getRowObjectsJson();
+async function fingerprintOf(db: DuckDBConnection, exposures: string, report: LcrReport, regime: Regime, internalLimit: string): Promise<string> {
+  const [rows] = (await db.runAndReadAll(`SELECT count(*) AS n, coalesce(bit_xor(hash(e)), 0) AS h FROM ${exposures} e`)).getRowObjectsJson();
   return createHash('sha256').update(JSON.stringify({ report, regime: [regime.id, regime.version], internalLimit, exposures: [String(rows.n), String(rows.h)] })).digest('hex');
 }
 
 interface RunMeta {
+  excludedCounts: Map<string, number>;
   version: number;
   knownAt: string;
   computedAt: string;
@@ -199,7 +233,7 @@ function lcrRowsSql(report: LcrReport, figures: Map<string, LcrFigures>, meta: R
     return [
       report.as_of_date ?? null, entity, e.reporting_currency, ...moneyFields.map((m) => e[m]), e.lcr,
       f.hqla_total.minus(f.net_cash_outflows).toFixed(moneyDigits), meta.internalLimit,
-      f.hqla_total.minus(limit.times(f.net_cash_outflows)).toFixed(moneyDigits), below(one), below(limit), e.excluded.length,
+      f.hqla_total.minus(limit.times(f.net_cash_outflows)).toFixed(moneyDigits), below(one), below(limit), meta.excludedCounts.get(entity) ?? 0,
       meta.version, meta.knownAt, meta.computedAt, meta.silverVersion, meta.regime.id, meta.regime.version,
     ];
   });

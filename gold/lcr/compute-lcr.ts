@@ -24,6 +24,8 @@ export interface ComputeLcrOptions {
   regime?: Regime;
   /** Keep lcr_classified as a temp table rather than a view over `exposures` (costs a pass writing every row). */
   materialize?: boolean;
+  /** List every excluded exposure in the report (default true; the gold build keeps counts only, in lcr_entity_sums). */
+  listExcluded?: boolean;
   /** Called with each date's and entity's exact, unrounded figures (gold derives its buffer and headroom from them). */
   onFigures?: (asOfDate: string, legalEntity: string, figures: LcrFigures) => void;
   logger?: Logger;
@@ -72,7 +74,7 @@ export async function computeLcr(db: DuckDBConnection, options: ComputeLcrOption
   const sums = await rows(db, `SELECT as_of_date, legal_entity, reporting_currency, product, flow, stock_bucket, unwind_bucket, problems,
     weighted_amount, stock_value, unwind_cash, unwind_collateral FROM lcr_entity_sums ORDER BY as_of_date, legal_entity`);
   if (sums.some((s) => Number(s.problems ?? 0) > 0)) await refuseProblems(db, regime);
-  const excluded = await excludedExposures(db);
+  const excluded = options.listExcluded === false ? new Map<string, ExcludedExposure[]>() : await excludedExposures(db);
   const reports = buildReports(sums, excluded, regime, options.onFigures);
   log.debug({ regime: regime.id, dates: reports.length, groups: sums.length, ms: Math.round(performance.now() - started) }, 'LCR computed');
   return reports;
