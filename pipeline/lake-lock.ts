@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ObjectStore } from '../store/object-store.js';
+import { isAlive } from '../bus/file-lock.js';
 import { PreconditionFailedError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/log.js';
 
@@ -90,7 +91,7 @@ export class LakeLock {
       const raw = await store.get(this.key);
       if (info === null || raw === null) continue; // released meanwhile: try again
       const holder = parseHolder(raw);
-      const stale = holder === null || Date.parse(holder.expiresAt) < this.clock() || (holder.host === hostname() && !processAlive(holder.pid));
+      const stale = holder === null || Date.parse(holder.expiresAt) < this.clock() || (holder.host === hostname() && !isAlive(holder.pid));
       if (!stale) throw new LockHeldError(this.key, holder);
       this.log.warn({ holder }, 'taking over a lock whose holder is gone (lease expired or process dead)');
       try {
@@ -145,14 +146,5 @@ function parseHolder(raw: Buffer): LockHolder | null {
     return typeof h.owner === 'string' && typeof h.expiresAt === 'string' ? h : null;
   } catch {
     return null;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -4,19 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestLake } from '../../silver/test-fixtures/lake.js';
-import { deal, instrument, position, record } from '../../silver/entities/test-events.js';
+import { record } from '../../silver/entities/test-events.js';
+import { asOfDate, at, bond, corrected, deposit, holding } from '../test-fixtures/back-dated-correction.js';
 import { exposuresOf, type Exposures } from './exposure-lake.js';
 
-const at = '2026-03-02T06:00:00Z';
-const corrected = '2026-03-05T10:00:00Z';
-const asOfDate = '2026-03-03';
 const before = '2026-03-04T00:00:00Z';
 const after = '2026-03-06T00:00:00Z';
-
-const bond = (rating: string) => instrument(at, { instrument_id: 'CORP1', isin: null, asset_class: 'CORPORATE_BOND', issuer_type: 'NON_FINANCIAL_CORPORATE', risk_weight: 1, rating, price: 98 });
-const deposit = (version: number, principal: number) =>
-  deal(at, { deal_id: 'DEP1', version, action: version === 1 ? 'NEW' : 'AMEND', counterparty_type: 'NON_FINANCIAL_CORPORATE', currency: 'USD', principal, start_date: '2026-03-01', is_insured: false, has_relationship: false });
-const holding = position(at, 1000, { position_id: 'BANK_A|B1|CORP1', instrument_id: 'CORP1', after: { quantity: 1000, cost: 98000, currency: 'USD', trade_count: 1 } });
 
 const facts = (e: Exposures) => e.exposures.map((r) => [r.exposure_id, r.amount, r.collateral_class]);
 

@@ -8,24 +8,19 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestLake } from '../../silver/test-fixtures/lake.js';
-import { deal, instrument, position, record } from '../../silver/entities/test-events.js';
+import { instrument, position, record } from '../../silver/entities/test-events.js';
+import { asOfDate, at, bond, corrected, deposit as depositOf, holding } from '../test-fixtures/back-dated-correction.js';
 import { runCli } from '../../test/cli.js';
 import { buildGold } from '../build-gold.js';
 import { reportFiles, verifyLcrReport, writeLcrReport, type ReportManifest } from './lcr-report-files.js';
 
-const at = '2026-03-02T06:00:00Z';
-const corrected = '2026-03-05T10:00:00Z';
-const asOfDate = '2026-03-03';
 const firstRun = Date.parse('2026-03-04T00:00:00Z');
 const beforeCorrection = '2026-03-04T12:00:00Z';
 const afterCorrection = Date.parse('2026-03-06T00:00:00Z');
 
-const bond = (rating: string) => instrument(at, { instrument_id: 'CORP1', isin: null, asset_class: 'CORPORATE_BOND', issuer_type: 'NON_FINANCIAL_CORPORATE', risk_weight: 1, rating, price: 98 });
-const deposit = (version: number, principal: number) =>
-  deal(at, { deal_id: 'DEP1', version, action: version === 1 ? 'NEW' : 'AMEND', counterparty_type: 'NON_FINANCIAL_CORPORATE', currency: 'USD', principal, start_date: '2026-03-01', is_insured: false, has_relationship: false, maturity_date: '2026-03-20' });
+const deposit = (version: number, principal: number) => depositOf(version, principal, { maturity_date: '2026-03-20' });
 const treasury = instrument(at, { instrument_id: 'UST1', price: 100 });
 const treasuryHolding = position(at, 3000, { position_id: 'BANK_A|B1|UST1', instrument_id: 'UST1', after: { quantity: 3000, cost: 300000, currency: 'USD', trade_count: 1 } });
-const holding = position(at, 1000, { position_id: 'BANK_A|B1|CORP1', instrument_id: 'CORP1', after: { quantity: 1000, cost: 98000, currency: 'USD', trade_count: 1 } });
 
 let lake: TestLake;
 let original: ReportManifest;
