@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC, Type } from 'apache-arrow';
 import { TestLake, baseTrade } from '../silver/test-fixtures/lake.js';
@@ -9,19 +9,11 @@ import { collect, runCli, spawnCli } from '../test/cli.js';
 import { liveAnalystCatalog, type LiveCatalog } from './analyst-catalog.js';
 import { createSqlApiHandler, serveSqlApi, sqlApiPath, type SqlApiServer } from './http-api.js';
 import { runReadOnlyQuery } from './read-only-query.js';
+import { snapshot } from './test-fixtures/lake-snapshot.js';
 
 const token = 'test-token-0123456789abcdef';
 let lake: TestLake;
 let server: SqlApiServer;
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true }).map(String).sort()) {
-    const s = statSync(join(dir, entry));
-    out[entry] = s.isDirectory() ? 'dir' : `${s.size}:${s.mtimeMs}`;
-  }
-  return out;
-}
 
 function post(body: unknown, headers: Record<string, string> = {}, url = server.url): Promise<Response> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);

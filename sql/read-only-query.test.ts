@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -10,21 +10,12 @@ import { silverLog } from '../silver/manifest.js';
 import { openAnalystCatalog, type AnalystCatalog } from './analyst-catalog.js';
 import { QueryRefusedError, QueryTimeoutError, runReadOnlyQuery } from './read-only-query.js';
 import { splitStatements } from './shell.js';
+import { snapshot } from './test-fixtures/lake-snapshot.js';
 
 let lake: TestLake;
 let lakeDir: string;
 let outside: string;
 let catalog: AnalystCatalog;
-
-/** Every file and directory of the lake with its size and modification time. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true }).map(String).sort()) {
-    const s = statSync(join(dir, entry));
-    out[entry] = s.isDirectory() ? 'dir' : `${s.size}:${s.mtimeMs}`;
-  }
-  return out;
-}
 
 async function versions(): Promise<[number | undefined, number | undefined]> {
   return [(await bronzeLog(lake.store).latest())?.version, (await silverLog(lake.store).latest())?.version];
