@@ -147,6 +147,8 @@ export async function runStream(options: StreamOptions): Promise<void> {
         if (outcomes.every((o) => o.status === 'succeeded' || o.status === 'unchanged')) {
           const after = await options.versions();
           built = { bronze: now.bronze, silver: after.silver, date };
+          // Bronze moved on while this cycle ran: start the next one now rather than after a pause.
+          if (after.bronze !== now.bronze) continue;
         }
       }
     } catch (err) {
