@@ -59,9 +59,12 @@ describe('lakehouse run', () => {
     const result = collect(child);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    await until('two failed runs', async () => (stderr.match(/"msg":"gold run failed"/g) ?? []).length >= 2, 20_000);
-    expect(child.exitCode).toBeNull();
-    child.kill('SIGTERM');
+    try {
+      await until('two failed runs', async () => (stderr.match(/"msg":"gold run failed"/g) ?? []).length >= 2, 20_000);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+    }
     const r = await result;
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('running gold on schedule "* * * * * *" (UTC) until stopped');
