@@ -13,8 +13,12 @@ export const silverViewTables = [
   'treasury_deals_history', 'treasury_deals_current', 'instruments_history', 'instruments_current',
   'counterparties_history', 'counterparties_current', 'positions_history', 'positions_current',
 ] as const;
-/** Plus `records`: every record silver has taken from bronze, with its entity key (append-only, internal). */
-export const silverTables = [...silverViewTables, 'records'] as const;
+/**
+ * Plus, internal: `records`, every record of the topics other than `trades` silver has taken from bronze, with its
+ * entity key (append-only); `trades_index`, one row per `trades` record silver has taken: its position, where bronze
+ * holds it, whether it passed the schema rules and the fields the trade store's rules read (append-only segments).
+ */
+export const silverTables = [...silverViewTables, 'records', 'trades_index'] as const;
 export type SilverTable = (typeof silverTables)[number];
 
 const fileSchema = z.object({
@@ -22,13 +26,20 @@ const fileSchema = z.object({
   /** Keyed tables: the bucket of the keys in the file; `records` and `quarantine` files hold one topic's rows. */
   bucket: z.number().int().nonnegative().optional(),
   topic: z.string().optional(),
+  /**
+   * trades_history is kept in parts: `current` (recorded_to and valid_to open: one row per live trade; the same files
+   * are trades_current's), `open` (recorded_to open, valid_to closed) and `closed` (recorded_to closed: rows that never
+   * change again unless a record arrives out of order, so they are appended). trades_index and closed rows come in
+   * segments, one per build and bucket, merged once a bucket has many.
+   */
+  part: z.enum(['current', 'open', 'closed']).optional(),
 });
 export type SilverFile = z.infer<typeof fileSchema>;
 
 const countsSchema = z.object({ records: z.number(), accepted: z.number(), quarantined: z.number(), warned: z.number() });
 
 export const silverManifestSchema = z.object({
-  format: z.union([z.literal(1), z.literal(2)]),
+  format: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   version: z.number().int().min(1),
   builtAt: z.string(),
   businessDate: z.string(),
@@ -39,6 +50,8 @@ export const silverManifestSchema = z.object({
   /** Bronze's per-source watermarks (topic/partition, or file) at that point: what "processed up to" means. */
   highWaterMarks: z.record(z.string(), z.string()).optional(),
   buckets: z.number().int().positive().optional(),
+  /** The rule actions other than the defaults the version was built with (a change means a full rebuild). */
+  actions: z.record(z.string(), z.enum(['warn', 'quarantine', 'fail'])).optional(),
   rules: z.array(z.object({ id: z.string(), version: z.number().int() })),
   // Partial: a version written before a table existed has no files for it.
   tables: z.partialRecord(z.enum(silverTables), z.array(fileSchema)),

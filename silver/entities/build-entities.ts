@@ -34,6 +34,17 @@ export async function validateTopics(db: DuckDBConnection, source: string, actio
   return { rules, violations: entityTopics.map((s) => `${s.name}_violations`), quarantines: entityTopics.map((s) => `${s.name}_quarantine`) };
 }
 
+/** The rules validateTopics runs, without running them (for a build that has no new records of these topics). */
+export function topicRuleList(actions: Record<string, RuleAction> = {}): SilverManifest['rules'] {
+  const rules: SilverManifest['rules'] = [];
+  for (const spec of entityTopics) {
+    const all = [...topicRules(spec, actions), ...(spec.nested ?? []).flatMap((n) => nestedRules(spec.topic, n.field, n.schema, actions))];
+    for (const r of all) rules.push({ id: r.id, version: r.version });
+    rules.push({ id: duplicateRuleId(spec.topic), version: 1 });
+  }
+  return rules;
+}
+
 async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: string, actions: Record<string, RuleAction>): Promise<Rule[]> {
   const t = (suffix: string) => `${spec.name}_${suffix}`;
   await db.run(sqlFile('silver/entities/topic_records', { records: t('records'), topic: quotedString(spec.topic), source }));
@@ -62,7 +73,7 @@ export async function buildEntityTables(db: DuckDBConnection): Promise<void> {
   for (const table of factTables) await db.run(sqlFile(`silver/entities/${table}`));
   for (const e of historyEntities) {
     await db.run(sqlFile(`silver/entities/${e.versions}`));
-    await db.run(sqlFile('silver/entity_history', { versions: e.versions, history: `${e.entity}_history`, key: e.key, order: e.order }));
+    await db.run(sqlFile('silver/entity_history', { versions: e.versions, history: `${e.entity}_history`, key: e.key, rank_by: e.rankBy, order_by: `ORDER BY v.${e.key}, f.recorded_from, f.valid_from` }));
   }
 }
 

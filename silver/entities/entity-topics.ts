@@ -1,7 +1,7 @@
 /**
  * The topics silver validates besides `trades`, the staging name of each (its tables are `<name>_records`,
  * `<name>_violations`, `<name>_rejections`, `<name>_accepted`, `<name>_quarantine`), and the entities with a
- * two-timeline history: the versions table that feeds sql/silver/entity_history.sql, the key and the version order.
+ * two-timeline history: the versions table that feeds sql/silver/entity_history.sql, the key and what ranks versions.
  */
 import type { z } from 'zod';
 import { counterpartyEventSchema } from '../../oms-ems/schemas/counterparty-event.js';
@@ -41,8 +41,8 @@ export interface HistoryEntity {
   /** sql/silver/entities/<versions>.sql makes the table of that name. */
   versions: string;
   key: string;
-  /** Ranks two versions of one key; the higher wins where both are in force. */
-  order: string;
+  /** Ranks two versions of one key, then arrival; the higher wins where both are in force. */
+  rankBy: string;
   /** sql/silver/entities/<current>.sql, when the current table is enriched; else entity_current.sql. */
   current?: string;
   /** One of the entity, for check messages. */
@@ -51,10 +51,10 @@ export interface HistoryEntity {
 
 /** In build order: the reference data first, since the current deals and positions are enriched from it. */
 export const historyEntities: readonly HistoryEntity[] = [
-  { entity: 'counterparties', versions: 'counterparty_versions', key: 'counterparty_id', order: 'valid_from, arrival', noun: 'counterparty' },
-  { entity: 'instruments', versions: 'instrument_versions', key: 'instrument_id', order: 'valid_from, arrival', noun: 'instrument' },
-  { entity: 'treasury_deals', versions: 'treasury_deal_versions', key: 'deal_id', order: 'version, arrival', current: 'treasury_deals_current', noun: 'deal' },
-  { entity: 'positions', versions: 'position_versions', key: 'position_id', order: 'valid_from, arrival', current: 'positions_current', noun: 'position' },
+  { entity: 'counterparties', versions: 'counterparty_versions', key: 'counterparty_id', rankBy: 'valid_from', noun: 'counterparty' },
+  { entity: 'instruments', versions: 'instrument_versions', key: 'instrument_id', rankBy: 'valid_from', noun: 'instrument' },
+  { entity: 'treasury_deals', versions: 'treasury_deal_versions', key: 'deal_id', rankBy: 'version', current: 'treasury_deals_current', noun: 'deal' },
+  { entity: 'positions', versions: 'position_versions', key: 'position_id', rankBy: 'valid_from', current: 'positions_current', noun: 'position' },
 ];
 
 /** Append-only and keyed tables built from the accepted records: sql/silver/entities/<name>.sql. */

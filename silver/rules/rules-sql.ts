@@ -14,11 +14,31 @@ import type { Rule } from './schema-rules.js';
 
 /** `input`: a table or view name, or a parenthesised query (trusted SQL text, not user input). */
 export function rulesSql(rules: Rule[], input = 'input'): string {
+  return violationsSql(rules, `(SELECT *, ${ruleIndexesSql(rules)} AS _rules FROM (${fieldColumnsSql(rules, input)}))`);
+}
+
+/**
+ * The rules a record breaks, as a list of their 1-based positions in `rules` (empty when it breaks none), over the
+ * columns of fieldColumnsSql. For a build that keeps it beside other columns of the same pass (the typed fields) and
+ * makes the violation rows (violationsSql) of the few records that break some rule only.
+ */
+export function ruleIndexesSql(rules: Rule[]): string {
   if (rules.length === 0) throw new Error('rulesSql: no rules');
-  const pick = (values: string[]) => `[${values.join(', ')}][_rule]`;
   // list_where costs ~50 ns per element and row, so it runs only on records that break some rule: the OR decides.
   // A violation that is NULL despite the contract counts as kept, not as an error: list_where refuses NULLs.
   const flags = rules.map((r) => `(${r.violation}) IS TRUE`);
+  return `CASE WHEN ${flags.join('\n    OR ')} THEN list_where(range(1, ${rules.length + 1}), [
+    ${flags.join(',\n    ')}
+  ]) ELSE [] END`;
+}
+
+/**
+ * One row per (record, broken rule) from `input`: the columns of fieldColumnsSql plus `_rules` (ruleIndexesSql), and
+ * any others, which the output keeps (but j_type, f_type, f_text and _rules), with rule_id, rule_version, action, reason.
+ */
+export function violationsSql(rules: Rule[], input: string): string {
+  if (rules.length === 0) throw new Error('rulesSql: no rules');
+  const pick = (values: string[]) => `[${values.join(', ')}][_rule]`;
   const reasons = rules.map((r, i) => `WHEN ${i + 1} THEN ${r.reason}`).join('\n    ');
   return `SELECT * EXCLUDE (j_type, f_type, f_text, _rule),
   ${pick(rules.map((r) => quotedString(r.id)))} AS rule_id,
@@ -27,12 +47,7 @@ export function rulesSql(rules: Rule[], input = 'input'): string {
   CASE _rule
     ${reasons}
   END AS reason
-FROM (
-  SELECT *, unnest(CASE WHEN ${flags.join('\n    OR ')} THEN list_where(range(1, ${rules.length + 1}), [
-    ${flags.join(',\n    ')}
-  ]) ELSE [] END) AS _rule
-  FROM (${fieldColumnsSql(rules, input)})
-)`;
+FROM (SELECT * EXCLUDE (_rules), unnest(_rules) AS _rule FROM ${input})`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { quotedIdentifier, quotedString } from '../../lib/duckdb.js';
 import { objectSpec, type FieldSpec, type JsonKind } from './field-specs.js';
 
-export { rulesSql, fieldColumnsSql } from './rules-sql.js';
+export { rulesSql, fieldColumnsSql, ruleIndexesSql, violationsSql } from './rules-sql.js';
 
 export type RuleAction = 'warn' | 'quarantine' | 'fail';
 

@@ -1,7 +1,7 @@
 -- SCD2 on two timelines, for any entity: {{versions}} in, {{history}} out, keyed by {{key}}.
--- {{order}}: the columns that rank two versions of one key (the later wins), e.g. `version, arrival` or
--- `valid_from, arrival`. The versions table has arrival, the key, the state columns, valid_from, recorded_at,
--- event_id, topic, "partition", "offset", source, file_sha256, line; the state columns are all the others.
+-- Two versions of one key rank by {{rank_by}}, then arrival (the later wins), e.g. by version or by valid_from. The
+-- versions table has arrival (unique within a key), the key, the state columns, valid_from, recorded_at, event_id,
+-- topic, "partition", "offset", source, file_sha256, line; the state columns are all the others.
 -- Each accepted version starts a new state of knowledge (recorded_from = its arrival). In a state, the version in
 -- force at valid time t is the highest-ranked among the versions known then whose valid_from <= t; runs of valid time
 -- with one version are one row, and a row that stays the same over consecutive states of knowledge is one row whose
@@ -10,39 +10,41 @@
 -- usual case: a position's CDC stream) take a shortcut giving the same rows: each version is open in valid time until
 -- the next one arrives, and from then on closed at the next one's valid_from (unless that one starts at the same time
 -- and so replaces it).
+-- The windows work on the few columns they need (k, arrival, the rank, times), all in arrival order (a key is in rank
+-- order when its rank never goes down); the general path ranks its few keys' versions itself. Each row's state columns
+-- are joined back by key and arrival at the end: sorting whole versions for every window cost most of a large build.
+-- {{order_by}}: an ORDER BY for the rows, or nothing.
 CREATE OR REPLACE TEMP TABLE {{history}} AS
-WITH v AS (
-  SELECT *, row_number() OVER (PARTITION BY {{key}} ORDER BY arrival) AS seq,
-    row_number() OVER (PARTITION BY {{key}} ORDER BY {{order}}) AS rank
+WITH n AS (
+  SELECT {{key}} AS k, arrival, {{rank_by}} AS rank_by, valid_from, recorded_at,
+    row_number() OVER w AS seq,
+    lag({{rank_by}}) OVER w AS prev_rank,
+    lag(valid_from) OVER w AS prev_from,
+    lead(valid_from) OVER w AS next_from,
+    lead(recorded_at) OVER w AS next_at
   FROM {{versions}}
+  WINDOW w AS (PARTITION BY {{key}} ORDER BY arrival)
 ),
-shape AS (
-  SELECT k, bool_and(seq = rank AND (prev_from IS NULL OR valid_from >= prev_from)) AS in_order
-  FROM (SELECT {{key}} AS k, seq, rank, valid_from, lag(valid_from) OVER (PARTITION BY {{key}} ORDER BY seq) AS prev_from FROM v)
-  GROUP BY k
-),
-ordered AS (
-  SELECT v.{{key}} AS k, v.rank, v.valid_from, v.recorded_at,
-    lead(v.valid_from) OVER (PARTITION BY v.{{key}} ORDER BY v.seq) AS next_from,
-    lead(v.recorded_at) OVER (PARTITION BY v.{{key}} ORDER BY v.seq) AS next_at
-  FROM v
-  WHERE v.{{key}} IN (SELECT k FROM shape WHERE in_order)
+v AS (
+  SELECT *,
+    bool_and((seq = 1 OR (rank_by >= prev_rank) IS TRUE) AND (prev_from IS NULL OR valid_from >= prev_from)) OVER (PARTITION BY k) AS in_order
+  FROM n
 ),
 shortcut AS (
-  SELECT k, rank AS winner, valid_from, NULL::TIMESTAMPTZ AS valid_to, recorded_at AS recorded_from, next_at AS recorded_to FROM ordered
+  SELECT k, arrival AS winner, valid_from, NULL::TIMESTAMPTZ AS valid_to, recorded_at AS recorded_from, next_at AS recorded_to FROM v WHERE in_order
   UNION ALL
-  SELECT k, rank, valid_from, next_from, next_at, NULL::TIMESTAMPTZ FROM ordered WHERE next_from > valid_from
+  SELECT k, arrival, valid_from, next_from, next_at, NULL::TIMESTAMPTZ FROM v WHERE in_order AND next_from > valid_from
 ),
 general AS (
-  SELECT * FROM v WHERE {{key}} IN (SELECT k FROM shape WHERE NOT in_order)
+  SELECT k, arrival, seq, row_number() OVER (PARTITION BY k ORDER BY rank_by, arrival) AS rank, valid_from, recorded_at FROM v WHERE NOT in_order
 ),
 states AS (
-  SELECT {{key}} AS k, seq AS state, recorded_at AS state_from,
-    lead(recorded_at) OVER (PARTITION BY {{key}} ORDER BY seq) AS state_to
+  SELECT k, seq AS state, recorded_at AS state_from,
+    lead(recorded_at) OVER (PARTITION BY k ORDER BY seq) AS state_to
   FROM general
 ),
 known AS (
-  SELECT s.k, s.state, g.valid_from, g.rank FROM states s JOIN general g ON g.{{key}} = s.k AND g.seq <= s.state
+  SELECT s.k, s.state, g.valid_from, g.rank FROM states s JOIN general g ON g.k = s.k AND g.seq <= s.state
 ),
 winners AS (
   -- The running maximum over valid_from (peers included) is the highest-ranked version at each point of valid time.
@@ -67,16 +69,19 @@ spans AS (
   FROM bounded b JOIN states s ON s.k = b.k AND s.state = b.state
 ),
 final AS (
-  SELECT k, winner, valid_from, valid_to, min(state_from) AS recorded_from,
-    CASE WHEN bool_or(state_to IS NULL) THEN NULL ELSE max(state_to) END AS recorded_to
-  FROM spans
-  GROUP BY k, winner, valid_from, valid_to, island
+  SELECT f.k, g.arrival AS winner, f.valid_from, f.valid_to, f.recorded_from, f.recorded_to
+  FROM (
+    SELECT k, winner, valid_from, valid_to, min(state_from) AS recorded_from,
+      CASE WHEN bool_or(state_to IS NULL) THEN NULL ELSE max(state_to) END AS recorded_to
+    FROM spans
+    GROUP BY k, winner, valid_from, valid_to, island
+  ) f JOIN general g ON g.k = f.k AND g.rank = f.winner
   UNION ALL
-  SELECT * FROM shortcut
+  SELECT k, winner, valid_from, valid_to, recorded_from, recorded_to FROM shortcut
 )
 SELECT
-  v.* EXCLUDE (arrival, seq, rank, valid_from, recorded_at, event_id, topic, "partition", "offset", source, file_sha256, line),
+  v.* EXCLUDE (arrival, valid_from, recorded_at, event_id, topic, "partition", "offset", source, file_sha256, line),
   f.valid_from, f.valid_to, f.recorded_from, f.recorded_to,
   v.event_id, v.topic, v."partition", v."offset", v.source, v.recorded_at AS received_at
-FROM final f JOIN v ON v.{{key}} = f.k AND v.rank = f.winner
-ORDER BY v.{{key}}, f.recorded_from, f.valid_from;
+FROM final f JOIN {{versions}} v ON v.{{key}} = f.k AND v.arrival = f.winner
+{{order_by}};
