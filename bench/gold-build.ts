@@ -16,7 +16,7 @@ import { computeLcr } from '../gold/lcr/compute-lcr.js';
 import { publishGoldRun } from '../gold/build-gold.js';
 import { loadRegime } from '../gold/regime/regime.js';
 import { LocalObjectStore } from '../store/local-store.js';
-import { writeBenchExposures } from './exposure-data.js';
+import { bestOf, writeBenchExposures } from './exposure-data.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const rounds = 3;
@@ -29,15 +29,7 @@ await sql.run(`CREATE TABLE exposures AS SELECT * FROM read_parquet(${file})`);
 const regime = loadRegime();
 const store = new LocalObjectStore({ root: join(dir, 'lake') });
 
-async function best(run: (round: number) => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const started = performance.now();
-    await run(round);
-    times.push(performance.now() - started);
-  }
-  return Math.min(...times);
-}
+const best = (run: (round: number) => Promise<unknown>) => bestOf(rounds, run);
 
 const bareMs = await best(() => sql.runAndReadAll('SELECT legal_entity, sum(amount) FROM exposures GROUP BY legal_entity'));
 const figuresMs = await best(() => computeLcr(sql, { exposures: 'exposures', regime, listExcluded: false }));

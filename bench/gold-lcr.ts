@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDb, quotedString } from '../lib/duckdb.js';
-import { writeBenchExposures } from './exposure-data.js';
+import { bestOf, writeBenchExposures } from './exposure-data.js';
 import { computeLcr } from '../gold/lcr/compute-lcr.js';
 import { loadRegime } from '../gold/regime/regime.js';
 
@@ -24,15 +24,7 @@ await writeBenchExposures(sql, file, rows);
 await sql.run(`CREATE VIEW bench_exposures AS SELECT * FROM read_parquet(${file})`);
 const regime = loadRegime();
 
-async function best(run: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return Math.min(...times);
-}
+const best = (run: () => Promise<unknown>) => bestOf(rounds, run);
 
 const bareMs = await best(() => sql.runAndReadAll(`SELECT legal_entity, sum(amount) FROM read_parquet(${file}) GROUP BY legal_entity`));
 // The floor for any calculator: reading every column the rules look at, with no rule applied.

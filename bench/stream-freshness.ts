@@ -32,7 +32,7 @@ import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { EventLog } from '../bus/event-log.js';
 import type { ProduceRecord } from '../bus/event-bus.js';
-import { BronzeWriter, bronzeLog } from '../bronze/bronze-writer.js';
+import { BronzeWriter } from '../bronze/bronze-writer.js';
 import { busPositionKey } from '../bronze/encode-batch.js';
 import { ingestBus } from '../ingest/bus-ingest.js';
 import { runStream, type LayerBuild } from '../pipeline/runner.js';
@@ -273,7 +273,6 @@ async function runRate(rate: number): Promise<{ rate: number; p95: number; ok: b
   const stream = runStream({
     store, logger, signal: abort.signal, intervalMs, businessDate,
     ingest: () => ingestBus({ bus, writer, stream: true, flushIntervalMs: flushMs, signal: abort.signal, logger }),
-    versions: async () => ({ bronze: (await bronzeLog(store).latest())?.version ?? null, silver: (await silverLog(store).latest())?.version ?? null }),
     build,
   });
 

@@ -14,6 +14,8 @@ import cron from 'node-cron';
 import type { ObjectStore } from '../store/object-store.js';
 import { UsageError } from '../lib/errors.js';
 import { silentLogger, type Logger } from '../lib/log.js';
+import { bronzeLog } from '../bronze/bronze-writer.js';
+import { silverLog } from '../silver/manifest.js';
 import { LakeLock, LockHeldError } from './lake-lock.js';
 
 export type Layer = 'silver' | 'gold';
@@ -121,8 +123,8 @@ export interface StreamOptions extends RunnerOptions {
   intervalMs?: number;
   /** The continuous ingest (bus -> bronze), started once; resolves when it stops after the signal. */
   ingest?: () => Promise<unknown>;
-  /** Versions of bronze and silver now (cheap: the table logs' heads). */
-  versions: () => Promise<{ bronze: number | null; silver: number | null }>;
+  /** Versions of bronze and silver now; default the heads of the lake's table logs. */
+  versions?: () => Promise<{ bronze: number | null; silver: number | null }>;
   onCycle?: (outcomes: LayerOutcome[]) => void;
 }
 
@@ -133,10 +135,14 @@ export async function runStream(options: StreamOptions): Promise<void> {
   const ingest = options.ingest?.().catch((err: unknown) => {
     log.error({ err: (err as Error).message }, 'stream ingest stopped with an error');
   });
+  const versions = options.versions ?? (async () => ({
+    bronze: (await bronzeLog(options.store).latest())?.version ?? null,
+    silver: (await silverLog(options.store).latest())?.version ?? null,
+  }));
   let built = { bronze: null as number | null, silver: null as number | null, date: '' };
   while (!options.signal.aborted) {
     try {
-      const now = await options.versions();
+      const now = await versions();
       const date = dateOf(options);
       const layers: Layer[] = [];
       if (now.bronze !== null && now.bronze !== built.bronze) layers.push('silver');
@@ -145,7 +151,7 @@ export async function runStream(options: StreamOptions): Promise<void> {
         const outcomes = await runLayers(layers, { ...options, businessDate: date });
         options.onCycle?.(outcomes);
         if (outcomes.every((o) => o.status === 'succeeded' || o.status === 'unchanged')) {
-          const after = await options.versions();
+          const after = await versions();
           built = { bronze: now.bronze, silver: after.silver, date };
           // Bronze moved on while this cycle ran: start the next one now rather than after a pause.
           if (after.bronze !== now.bronze) continue;

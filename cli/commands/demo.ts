@@ -182,8 +182,6 @@ async function serveDemo(options: {
     const { BronzeWriter } = await import('../../bronze/bronze-writer.js');
     const { ingestBus } = await import('../../ingest/bus-ingest.js');
     const { runStream } = await import('../../pipeline/runner.js');
-    const { bronzeLog } = await import('../../bronze/bronze-writer.js');
-    const { silverLog } = await import('../../silver/manifest.js');
     const { buildSilver } = await import('../../silver/build-silver.js');
     const { buildGold } = await import('../../gold/build-gold.js');
     const { withRunLog } = await import('../../metrics/run-log.js');
@@ -202,7 +200,6 @@ async function serveDemo(options: {
         // The day the market has released and the simulator has written up to.
         businessDate: () => new Date(paced.cutoff).toISOString().slice(0, 10),
         ingest: () => ingestBus({ bus, writer, stream: true, flushIntervalMs: 500, signal: abort.signal, logger }),
-        versions: async () => ({ bronze: (await bronzeLog(store).latest())?.version ?? null, silver: (await silverLog(store).latest())?.version ?? null }),
         build: async (layer, { businessDate }) => {
           if (layer === 'silver') {
             const r = await withRunLog(store, { layer, trigger: 'stream', businessDate, logger }, () => buildSilver({ store, businessDate, logger }), silverRunOutcome(store));

@@ -125,8 +125,6 @@ async function streamLayers(ctx: Context, options: {
   runner: { store: Context['store']; build: LayerBuild; onLocked?: (layer: 'silver' | 'gold', businessDate: string) => Promise<void>; businessDate?: string; logger: Context['logger'] };
 }): Promise<void> {
   const { runStream } = await import('../../pipeline/runner.js');
-  const { bronzeLog } = await import('../../bronze/bronze-writer.js');
-  const { silverLog } = await import('../../silver/manifest.js');
   const withIngest = options.layers.includes('silver');
   let ingest: (() => Promise<unknown>) | undefined;
   let close = async () => {};
@@ -148,7 +146,6 @@ async function streamLayers(ctx: Context, options: {
   try {
     await runStream({
       ...options.runner, signal: options.signal, intervalMs: options.intervalMs, ingest,
-      versions: async () => ({ bronze: (await bronzeLog(ctx.store).latest())?.version ?? null, silver: (await silverLog(ctx.store).latest())?.version ?? null }),
     });
   } finally {
     await close();

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestLake } from '../../silver/test-fixtures/lake.js';
 import { record } from '../../silver/entities/test-events.js';
-import { asOfDate, at, bond, corrected, deposit, holding } from '../test-fixtures/back-dated-correction.js';
+import { asOfDate, at, bond, deposit, holding, landCorrections } from '../test-fixtures/back-dated-correction.js';
 import { exposuresOf, type Exposures } from './exposure-lake.js';
 
 const before = '2026-03-04T00:00:00Z';
@@ -24,11 +24,7 @@ beforeAll(async () => {
   ]);
   await lake.build({ businessDate: '2026-03-04' });
   reportedThen = await exposuresOf(lake, { asOfDate, knownAt: before });
-  // Corrections of what held since 2026-03-02 06:00, arriving on 2026-03-05: the rating was BBB, the balance 1.2m.
-  await lake.land([
-    record('ref.instruments', 'CORP1', bond('BBB'), corrected),
-    record('treasury.deals', 'DEP1', deposit(2, 1_200_000), corrected),
-  ]);
+  await landCorrections(lake);
   await lake.build({ businessDate: '2026-03-05' });
 }, 120_000);
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestLake } from '../../silver/test-fixtures/lake.js';
 import { instrument, position, record } from '../../silver/entities/test-events.js';
-import { asOfDate, at, bond, corrected, deposit as depositOf, holding } from '../test-fixtures/back-dated-correction.js';
+import { asOfDate, at, bond, deposit as depositOf, holding, landCorrections } from '../test-fixtures/back-dated-correction.js';
 import { runCli } from '../../test/cli.js';
 import { buildGold } from '../build-gold.js';
 import { reportFiles, verifyLcrReport, writeLcrReport, type ReportManifest } from './lcr-report-files.js';
@@ -39,11 +39,7 @@ beforeAll(async () => {
   await lake.build({ businessDate: '2026-03-04' });
   await buildGold({ store: lake.store, businessDate: asOfDate, clock: () => firstRun });
   original = await writeLcrReport({ store: lake.store, asOfDate, outDir: dir('original'), clock: () => firstRun });
-  // Corrections of what held since 2026-03-02 06:00, arriving on 2026-03-05: the rating was BBB, the balance 1.2m.
-  await lake.land([
-    record('ref.instruments', 'CORP1', bond('BBB'), corrected),
-    record('treasury.deals', 'DEP1', deposit(2, 1_200_000), corrected),
-  ]);
+  await landCorrections(lake, deposit);
   await lake.build({ businessDate: '2026-03-05' });
 }, 120_000);
 afterAll(async () => {
