@@ -28,7 +28,7 @@ import type { RuleAction } from './rules/schema-rules.js';
 import { buildEntityCurrents, buildEntityTables, factChecks, topicRuleList, topicRunCounts, validateTopics } from './entities/build-entities.js';
 import { entityTopics, historyEntities } from './entities/entity-topics.js';
 import { rows } from './entities/rows.js';
-import { bucketSql, recordKeySql, TableWriter } from './table-writer.js';
+import { bucketSql, compactSegments, recordKeySql, recordPositionSql, TableWriter } from './table-writer.js';
 import { emptyHistory, TradesBuild } from './trades.js';
 
 export interface SilverBuildOptions {
@@ -119,7 +119,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     const topicList = `(${entityTopics.map((t) => quotedString(t.topic)).join(', ')})`;
     await db.run(`CREATE OR REPLACE TEMP TABLE new_records AS
       SELECT *, ${bucketSql('gk', buckets, true)} AS bucket FROM (
-        SELECT topic, "partition", "offset", "key", "value", "timestamp", source, file_sha256, line, ${keySql()} AS gk
+        SELECT topic, "partition", "offset", "key", "value", "timestamp", source, file_sha256, line, ${keySql()} AS gk, row_number() OVER () AS nid
         FROM ${fresh.length === 0 ? 'bronze.records WHERE false' : `read_parquet(${quotedList(fresh.map((f) => f.local))}) WHERE topic IN ${topicList}`})`);
     const touchedBuckets = new Map<string, Set<number>>();
     for (const r of await rows(db, 'SELECT DISTINCT topic, bucket FROM new_records')) {
@@ -130,15 +130,39 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     const others = base === null || touchedBuckets.size > 0;
     const newCounts = await rows(db, 'SELECT topic, count(*) AS n FROM new_records GROUP BY topic');
 
-    // 2. What to work on: the new records, and the records silver holds of the keys they touch.
+    // 2. What to work on: the new records, and the records silver holds of the keys they touch that must be worked on
+    // again ("rework"): every key of the fact topics, and the keys of the entities with a history that have a new
+    // record arriving before one silver holds. Of the other touched keys, silver's held records stay as they are: their
+    // event ids (for the duplicate rule) and their open history rows (buildEntityTables) are all the build needs.
     let topics: Awaited<ReturnType<typeof validateTopics>> | null = null;
     if (others) {
       await db.run('CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT topic, gk FROM new_records WHERE gk IS NOT NULL');
       const held = await prevFiles('records', (f) => f.topic !== undefined && f.bucket !== undefined && (touchedBuckets.get(f.topic)?.has(f.bucket) ?? false));
+      const historyTopics = `(${historyEntities.map((e) => quotedString(topicOf(e.entity))).join(', ')})`;
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_records AS
+        ${held.length === 0 ? `SELECT * EXCLUDE (bucket, nid), NULL::VARCHAR AS event_id, NULL::BOOLEAN AS schema_ok FROM new_records WHERE false`
+          : `SELECT r.topic, r.gk, r."timestamp", r."partition", r."offset", r.file_sha256, r.line, r.event_id, r.schema_ok
+            FROM read_parquet(${quotedList(held)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_ordered AS
+        SELECT *, row_number() OVER (ORDER BY "timestamp", "partition" NULLS LAST, "offset", file_sha256, line) AS ord FROM (
+          SELECT topic, gk, true AS held, "timestamp", "partition", "offset", file_sha256, line, event_id, schema_ok FROM held_records
+          UNION ALL
+          SELECT topic, gk, false, "timestamp", "partition", "offset", file_sha256, line, NULL, NULL FROM new_records
+          WHERE gk IS NOT NULL AND topic IN ${historyTopics} AND (topic, gk) IN (SELECT topic, gk FROM held_records))`);
+      await db.run(`CREATE OR REPLACE TEMP TABLE rework AS
+        SELECT topic, gk FROM touched WHERE topic NOT IN ${historyTopics}
+        UNION ALL
+        SELECT topic, gk FROM held_ordered GROUP BY topic, gk
+        HAVING max(ord) FILTER (WHERE held) > min(ord) FILTER (WHERE NOT held)`);
+      // The event ids of the held records of the other touched keys that passed their schema rules, in arrival order.
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_events AS
+        SELECT h.topic, h.gk, h.event_id, ord - 4611686018427387904 AS arrival, ${recordPositionSql} AS position
+        FROM held_ordered h ANTI JOIN rework w ON w.topic = h.topic AND w.gk = h.gk
+        WHERE h.held AND h.schema_ok`);
       await db.run(`CREATE OR REPLACE TEMP TABLE work_records AS
         SELECT * FROM new_records
-        ${held.length === 0 ? '' : `UNION ALL BY NAME SELECT r.* FROM read_parquet(${quotedList(held)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
-      topics = await validateTopics(db, 'work_records', options.actions);
+        ${held.length === 0 ? '' : `UNION ALL BY NAME SELECT r.* EXCLUDE (event_id, schema_ok) FROM read_parquet(${quotedList(held)}) r SEMI JOIN rework t ON t.topic = r.topic AND t.gk = r.gk`}`);
+      topics = await validateTopics(db, 'work_records', options.actions, 'held_events');
     }
     log.info({ incremental: base !== null, newRecords: { trades: trades.newRecords, ...Object.fromEntries(newCounts.map((r) => [r.topic, Number(r.n)])) }, bronzeFiles: fresh.length }, 'silver build: records to work on');
 
@@ -169,7 +193,18 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       const runCounts: SilverManifest['counts'] = { trades: tradeRun };
       let topicRules: SilverManifest['rules'];
       if (topics !== null) {
-        await buildEntityTables(db);
+        // The rows with recorded_to open that silver holds of the touched keys not worked on again.
+        const heldOpen = new Map<string, string>();
+        for (const e of historyEntities) {
+          const topic = topicOf(e.entity);
+          const files = await prevFiles(`${e.entity}_history` as SilverTable, (f) => (f.part === 'open' || f.part === 'current') && (touchedBuckets.get(topic)?.has(f.bucket ?? -1) ?? false));
+          if (files.length === 0) continue;
+          await db.run(`CREATE OR REPLACE TEMP VIEW ${e.entity}_held_open AS
+            SELECT p.* FROM read_parquet(${quotedList(files)}) p
+            SEMI JOIN (SELECT gk FROM touched WHERE topic = ${quotedString(topic)} EXCEPT SELECT gk FROM rework WHERE topic = ${quotedString(topic)}) t ON t.gk = p.${e.key}`);
+          heldOpen.set(e.entity, `${e.entity}_held_open`);
+        }
+        await buildEntityTables(db, (entity) => heldOpen.get(entity) ?? null);
         const topicRun = await topicRunCounts(db, entityTopics.map((t) => ({ topic: t.topic, records: `${t.name}_records`, accepted: `${t.name}_accepted`, quarantine: `${t.name}_quarantine`, violations: `${t.name}_violations` })));
         Object.assign(runCounts, topicRun.counts);
         checks.push(...topicRun.checks);
@@ -198,7 +233,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       if (failed) throw new SilverCheckFailedError(`silver build not published: check ${failed.name} failed: ${failed.detail}`, { check: failed.name });
 
       const manifest: SilverManifest = {
-        format: 3, version, builtAt: new Date(clock()).toISOString(), businessDate, bronzeVersion,
+        format: 4, version, builtAt: new Date(clock()).toISOString(), businessDate, bronzeVersion,
         bronzeFiles: catalog.bronzeRecordFiles.length, bronzeLastFile: catalog.bronzeRecordFiles.at(-1)?.path ?? null,
         highWaterMarks: catalog.bronzeWatermarks, buckets, actions,
         rules: [...rules.map((r) => ({ id: r.id, version: r.version })), ...topicRules], tables, counts, run, checks,
@@ -218,34 +253,106 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
 }
 
 /**
- * The tables of the topics besides trades: for each keyed table, the previous rows of the touched buckets minus the
- * touched keys, plus this build's rows; quarantine per topic and bucket; the new records; the entities' current
- * tables whole; then their checks.
+ * The tables of the topics besides trades. Facts: the previous rows of the touched buckets minus the touched keys,
+ * plus this build's rows. Histories, in two parts per bucket: `open` (recorded_to open) rewritten where a bucket was
+ * touched (its rows of the touched keys replaced by this build's), `closed` (recorded_to closed, never changed again
+ * unless a key is worked on again whole) appended, but in the buckets of reworked keys, which are written again
+ * without those keys' old rows. Quarantine per topic and bucket (the reworked keys' rows replaced, new rows added); the
+ * new records appended; the entities' current tables whole, from the open rows; then their checks.
  */
 async function writeOtherTopics(
   db: DuckDBConnection, store: ObjectStore, writer: TableWriter, base: SilverManifest | null, tables: SilverManifest['tables'],
   touchedBuckets: Map<string, Set<number>>, buckets: number, prevFiles: (table: SilverTable, keep: (f: SilverFile) => boolean) => Promise<string[]>,
 ): Promise<SilverManifest['checks']> {
   const carry = (table: SilverTable, keep: (f: SilverFile) => boolean) => (base?.tables[table] ?? []).filter(keep);
+  const local = (files: SilverFile[]) => mapLimited(files, 8, (f) => store.localPath(`silver/${f.path}`));
   for (const k of keyedTables) {
     const touchedHere = touchedBuckets.get(k.topic) ?? new Set<number>();
-    const previous = await prevFiles(k.table, (f) => touchedHere.has(f.bucket ?? -1));
-    await db.run(`ALTER TABLE ${k.work} RENAME TO ${k.work}_work`);
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${k.work}_merged AS
-      SELECT * EXCLUDE (_key), ${bucketSql('_key', buckets)} AS _bucket FROM (
-        SELECT *, ${k.key} AS _key FROM ${k.work}_work
-        ${previous.length === 0 ? '' : `UNION ALL BY NAME
-        SELECT p.* FROM (SELECT *, ${k.key} AS _key FROM read_parquet(${quotedList(previous)})) p
-        ANTI JOIN (SELECT gk FROM touched WHERE topic = ${quotedString(k.topic)}) t ON t.gk = p._key`})`);
-    // Untouched buckets' files as they were (an unbucketed file is only an empty table's placeholder).
-    const carriedFiles = carry(k.table, (f) => f.bucket !== undefined && !touchedHere.has(f.bucket));
-    tables[k.table] = [...carriedFiles, ...(await writer.buckets(k.table, `${k.work}_merged`, [...touchedHere], {}))];
+    const keysOf = (table: string) => `(SELECT gk FROM ${table} WHERE topic = ${quotedString(k.topic)})`;
+    // (A view where the history was built from held rows: entities/build-entities.ts.)
+    const [kind] = await rows(db, `SELECT count(*) AS n FROM duckdb_views() WHERE temporary AND view_name = ${quotedString(k.work)}`);
+    await db.run(`ALTER ${Number(kind.n) > 0 ? 'VIEW' : 'TABLE'} ${k.work} RENAME TO ${k.work}_work`);
+    if (!k.table.endsWith('_history')) {
+      const previous = await prevFiles(k.table, (f) => touchedHere.has(f.bucket ?? -1));
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${k.work}_merged AS
+        SELECT * EXCLUDE (_key), ${bucketSql('_key', buckets)} AS _bucket FROM (
+          SELECT *, ${k.key} AS _key FROM ${k.work}_work
+          ${previous.length === 0 ? '' : `UNION ALL BY NAME
+          SELECT p.* FROM (SELECT *, ${k.key} AS _key FROM read_parquet(${quotedList(previous)})) p ANTI JOIN ${keysOf('touched')} t ON t.gk = p._key`})`);
+      // Untouched buckets' files as they were (an unbucketed file is only an empty table's placeholder).
+      tables[k.table] = [...carry(k.table, (f) => f.bucket !== undefined && !touchedHere.has(f.bucket)), ...(await writer.buckets(k.table, `${k.work}_merged`, [...touchedHere], {}))];
+      if (tables[k.table]!.length === 0) tables[k.table] = await writer.whole(k.table, `(SELECT * EXCLUDE (_bucket) FROM ${k.work}_merged)`);
+      await db.run(`CREATE OR REPLACE TEMP VIEW ${k.work} AS SELECT * EXCLUDE (_bucket) FROM ${k.work}_merged`);
+      continue;
+    }
+    // This build's rows, by part and bucket: `current` (recorded_to and valid_to open: one row per key), `open`
+    // (recorded_to open, valid_to closed), `closed` (recorded_to closed).
+    const t = k.work;
+    const topic = quotedString(k.topic);
+    const bucketOf = (col: string) => bucketSql(col, buckets);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${t}_new AS
+      SELECT *, ${bucketOf(k.key)} AS _bucket,
+        CASE WHEN recorded_to IS NOT NULL THEN 'closed' WHEN valid_to IS NULL THEN 'current' ELSE 'open' END AS _part
+      FROM ${t}_work`);
+    // Rows of the previous version this build's replace: every row of a reworked key; of the other touched keys, the
+    // current row, and the open rows given to the history as versions (<entity>_pseudo).
+    const entity = k.table.replace(/_history$/, '');
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${t}_gone_open AS
+      SELECT ${k.key}, valid_from, ${bucketOf(k.key)} AS _bucket FROM ${entity}_pseudo WHERE valid_to IS NOT NULL`);
+    const reworked = new Set((await rows(db, `SELECT DISTINCT ${bucketSql('gk', buckets)} AS b FROM rework WHERE topic = ${topic}`)).map((r) => Number(r.b)));
+    const goneOpen = new Set((await rows(db, `SELECT DISTINCT _bucket FROM ${t}_gone_open`)).map((r) => Number(r._bucket)));
+    const old = (part: string, b: number) => carry(k.table, (f) => f.part === part && f.bucket === b);
+    const without = async (files: SilverFile[], part: 'current' | 'open' | 'closed') => `SELECT p.* FROM read_parquet(${quotedList(await local(files))}) p
+      ANTI JOIN ${part === 'current' ? keysOf('touched') : keysOf('rework')} w ON w.gk = p.${k.key}
+      ${part === 'open' ? `ANTI JOIN ${t}_gone_open g ON g.${k.key} = p.${k.key} AND g.valid_from = p.valid_from` : ''}`;
+    // Current part: the touched buckets' rows written again (a table: the current tables read it below).
+    const previousCurrent = [...touchedHere].flatMap((b) => old('current', b));
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${t}_current AS
+      SELECT * EXCLUDE (_part) FROM ${t}_new WHERE _part = 'current'
+      ${previousCurrent.length === 0 ? '' : `UNION ALL BY NAME SELECT *, ${bucketOf(k.key)} AS _bucket FROM (${await without(previousCurrent, 'current')})`}`);
+    const files: SilverFile[] = [];
+    const carriedCurrent: SilverFile[] = [];
+    for (let b = 0; b < buckets; b++) if (!touchedHere.has(b)) carriedCurrent.push(...old('current', b));
+    if (touchedHere.size > 0) files.push(...(await writer.partitioned(k.table, `SELECT *, 'current' AS _part FROM ${t}_current`, { byPart: true })));
+    // Open and closed parts: this build's rows appended as a segment; a bucket losing rows is written again.
+    const appended: string[] = [];
+    const segments = { open: [] as SilverFile[], closed: [] as SilverFile[] };
+    for (const part of ['open', 'closed'] as const) {
+      for (let b = 0; b < buckets; b++) {
+        const before = old(part, b);
+        const loses = part === 'open' ? reworked.has(b) || goneOpen.has(b) : reworked.has(b);
+        if (!touchedHere.has(b) || !loses || before.length === 0) {
+          segments[part].push(...before);
+          if (touchedHere.has(b)) appended.push(`(_part = '${part}' AND _bucket = ${b})`);
+          continue;
+        }
+        const file = await writer.write(k.table, `SELECT * FROM (${await without(before, part)}
+          UNION ALL BY NAME SELECT * EXCLUDE (_bucket, _part) FROM ${t}_new WHERE _part = '${part}' AND _bucket = ${b})`, { part, bucket: b }, { dictionary: false });
+        if (file !== null) segments[part].push(file);
+      }
+    }
+    if (appended.length > 0) {
+      for (const f of await writer.partitioned(k.table, `SELECT * FROM ${t}_new WHERE ${appended.join(' OR ')}`, { byPart: true })) {
+        if (f.part === 'current') throw new Error(`silver: unexpected current file ${f.path}`);
+        segments[f.part as 'open' | 'closed'].push(f);
+      }
+    }
+    for (const part of ['open', 'closed'] as const) files.push(...(await compactSegments(writer, local, k.table, segments[part], { part })));
+    tables[k.table] = [...carriedCurrent, ...files];
     // An empty table still gets a file, so that its view has its columns.
-    if (tables[k.table]!.length === 0) tables[k.table] = await writer.whole(k.table, `(SELECT * EXCLUDE (_bucket) FROM ${k.work}_merged)`);
-    // The whole table where the current tables or checks that follow read it; else the merged buckets.
-    const carried = wholeNeeded(k.table) ? await mapLimited(carriedFiles, 8, (f) => store.localPath(`silver/${f.path}`)) : [];
-    await db.run(`CREATE OR REPLACE TEMP VIEW ${k.work} AS SELECT * EXCLUDE (_bucket) FROM ${k.work}_merged
-      ${carried.length === 0 ? '' : `UNION ALL BY NAME SELECT * FROM read_parquet(${quotedList(carried)})`}`);
+    if (tables[k.table]!.length === 0) tables[k.table] = await writer.whole(k.table, `(SELECT * EXCLUDE (_bucket, _part) FROM ${t}_new)`);
+    // What the current tables read: every key's current row.
+    const carriedLocal = await local(carriedCurrent);
+    await db.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * EXCLUDE (_bucket) FROM ${t}_current
+      ${carriedLocal.length === 0 ? '' : `UNION ALL BY NAME SELECT * FROM read_parquet(${quotedList(carriedLocal)})`}`);
+    // What the checks read: the touched keys' rows with recorded_to open (this build's, and those held that stay).
+    const heldOpen = [...touchedHere].flatMap((b) => [...old('current', b), ...old('open', b)]);
+    await db.run(`CREATE OR REPLACE TEMP VIEW ${t}_checked AS
+      SELECT ${k.key}, valid_from, valid_to, recorded_to FROM ${t}_new WHERE _part <> 'closed'
+      ${heldOpen.length === 0 ? '' : `UNION ALL SELECT p.${k.key}, p.valid_from, p.valid_to, p.recorded_to FROM read_parquet(${quotedList(await local(heldOpen))}) p
+        SEMI JOIN ${keysOf('touched')} w ON w.gk = p.${k.key}
+        ANTI JOIN ${keysOf('rework')} r ON r.gk = p.${k.key}
+        ANTI JOIN ${entity}_pseudo g ON g.${k.key} = p.${k.key} AND g.valid_from = p.valid_from`}`);
   }
   // Quarantine: per topic and bucket, keyed by entity_key (rows without one are kept as they are).
   const quarantineFiles: SilverFile[] = [];
@@ -257,29 +364,37 @@ async function writeOtherTopics(
         SELECT * FROM quarantine WHERE topic = ${quotedString(topic)}
         ${previous.length === 0 ? '' : `UNION ALL BY NAME
         SELECT p.* FROM read_parquet(${quotedList(previous)}) p
-        ANTI JOIN (SELECT gk FROM touched WHERE topic = ${quotedString(topic)}) t ON t.gk = p.entity_key`})`);
+        ANTI JOIN (SELECT gk FROM rework WHERE topic = ${quotedString(topic)}) t ON t.gk = p.entity_key`})`);
     quarantineFiles.push(...carry('quarantine', (f) => f.topic === topic && !touchedHere.has(f.bucket ?? -1)),
       ...(await writer.buckets('quarantine', 'quarantine_merged', [...touchedHere], { topic })));
   }
   tables.quarantine = quarantineFiles;
-  // Records: append-only; the new ones, one file per topic and bucket.
-  const recordFiles: SilverFile[] = [...(base?.tables.records ?? []).filter((f) => f.topic !== 'trades')];
-  for (const [topic, set] of touchedBuckets) {
-    await db.run(`CREATE OR REPLACE TEMP TABLE records_new AS SELECT * EXCLUDE (bucket), bucket AS _bucket FROM new_records WHERE topic = ${quotedString(topic)}`);
-    recordFiles.push(...(await writer.buckets('records', 'records_new', [...set], { topic })));
+  // Records: append-only; the new ones with their event id and whether they passed their schema rules (what a later
+  // build needs of them when it does not work on them again), one segment per topic and bucket.
+  await db.run(`CREATE OR REPLACE TEMP TABLE new_record_flags AS
+    ${entityTopics.map((t) => `SELECT nid, j ->> 'event_id' AS event_id,
+      arrival NOT IN (SELECT arrival FROM ${t.name}_violations WHERE action IN ('quarantine', 'fail')) AS schema_ok
+    FROM ${t.name}_records WHERE nid IS NOT NULL`).join('\n    UNION ALL ')}`);
+  const recordFiles: SilverFile[] = [];
+  for (const { topic } of entityTopics) {
+    const set = touchedBuckets.get(topic);
+    const old = (base?.tables.records ?? []).filter((f) => f.topic === topic);
+    if (set === undefined) {
+      recordFiles.push(...old);
+      continue;
+    }
+    await db.run(`CREATE OR REPLACE TEMP TABLE records_new AS
+      SELECT n.* EXCLUDE (bucket, nid), f.event_id, f.schema_ok, n.bucket AS _bucket
+      FROM new_records n LEFT JOIN new_record_flags f USING (nid) WHERE n.topic = ${quotedString(topic)}`);
+    recordFiles.push(...(await compactSegments(writer, local, 'records', [...old, ...(await writer.partitioned('records', 'SELECT * FROM records_new', { topic }))], { topic })));
   }
   tables.records = recordFiles;
 
-  // Current tables of the entities, whole, from the merged histories; then every check.
-  const checks = await buildEntityCurrents(db);
+  // Current tables of the entities, whole, from the open rows; then every check.
+  const checks = await buildEntityCurrents(db, (entity) => `${entity}_history_checked`);
   for (const table of wholeTables) tables[table] = await writer.whole(table, table);
   checks.push(...(await factChecks(db, { orders: 'orders_merged', executions: 'executions_merged', fx_rates: 'fx_rates_merged' })));
   return checks;
-}
-
-/** The whole of a keyed table is needed after the merge when a current table or a check reads it. */
-function wholeNeeded(table: SilverTable): boolean {
-  return table.endsWith('_history') && table !== 'trades_history';
 }
 
 /**
@@ -289,7 +404,7 @@ function wholeNeeded(table: SilverTable): boolean {
 function incrementalBase(head: SilverManifest | null, catalog: Catalog, buckets: number, actions: Record<string, RuleAction>, log: Logger): SilverManifest | null {
   if (head === null) return null;
   const sameActions = (a: Record<string, RuleAction>, b: Record<string, RuleAction>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-  const why = head.format !== 3 || head.bronzeFiles === undefined ? 'the previous version predates this layout of silver'
+  const why = head.format !== 4 || head.bronzeFiles === undefined ? 'the previous version predates this layout of silver'
     : head.buckets !== buckets ? `the bucket count changed (${head.buckets} -> ${buckets})`
     : !sameActions(head.actions ?? {}, actions) ? 'the rule actions changed'
       : head.bronzeFiles > catalog.bronzeRecordFiles.length || (head.bronzeFiles > 0 && catalog.bronzeRecordFiles[head.bronzeFiles - 1].path !== head.bronzeLastFile)

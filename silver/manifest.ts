@@ -39,7 +39,7 @@ export type SilverFile = z.infer<typeof fileSchema>;
 const countsSchema = z.object({ records: z.number(), accepted: z.number(), quarantined: z.number(), warned: z.number() });
 
 export const silverManifestSchema = z.object({
-  format: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  format: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   version: z.number().int().min(1),
   builtAt: z.string(),
   businessDate: z.string(),

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { quotedString, type DuckDBConnection } from '../lib/duckdb.js';
+import { quotedList, quotedString, type DuckDBConnection } from '../lib/duckdb.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { SilverFile, SilverTable } from './manifest.js';
 import { rows } from './entities/rows.js';
@@ -12,6 +12,10 @@ export function recordKeySql(keyFields: string[], value = '"value"'): string {
   const json = `CASE WHEN json_valid(${value}) THEN ${value} END`;
   return keyFields.map((f) => `json_extract_string(${json}, ${quotedString(`$.${JSON.stringify(f)}`)})`).join(` || '|' || `);
 }
+
+/** How messages name a raw record: its topic, partition and offset, or its line of a record file (as topic_records.sql). */
+export const recordPositionSql = `CASE WHEN file_sha256 IS NULL THEN topic || '/' || "partition" || '@' || "offset"
+  ELSE 'line ' || line || ' of file ' || left(file_sha256, 12) END`;
 
 /**
  * A row's bucket: a stable hash (MD5) of its entity key, or, for records and quarantine rows (`byPosition`), of the
@@ -104,4 +108,32 @@ export class TableWriter {
     this.written.push(file);
     return file;
   }
+}
+
+/** A bucket holding this many segments of an append-only part merges the small ones. */
+export const maxSegments = 8;
+
+/**
+ * The files of an append-only table part (one topic's, or one part's) after a build added its segments: a bucket
+ * holding more than maxSegments of them merges all but its largest into one. `local` gives the files' local paths.
+ */
+export async function compactSegments(
+  writer: TableWriter, local: (files: SilverFile[]) => Promise<string[]>, table: SilverTable, files: SilverFile[], meta: Omit<FileMeta, 'bucket'> = {},
+): Promise<SilverFile[]> {
+  const byBucket = new Map<number, SilverFile[]>();
+  const out: SilverFile[] = [];
+  for (const f of files) {
+    if (f.bucket === undefined) out.push(f);
+    else byBucket.set(f.bucket, [...(byBucket.get(f.bucket) ?? []), f]);
+  }
+  for (const [bucket, here] of [...byBucket].sort((a, b) => a[0] - b[0])) {
+    if (here.length <= maxSegments) {
+      out.push(...here);
+      continue;
+    }
+    const largest = here.reduce((x, y) => (y.rows > x.rows ? y : x));
+    const merged = await writer.write(table, `SELECT * FROM read_parquet(${quotedList(await local(here.filter((f) => f !== largest)))})`, { ...meta, bucket }, { dictionary: false });
+    out.push(largest, ...(merged === null ? [] : [merged]));
+  }
+  return out;
 }

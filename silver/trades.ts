@@ -28,7 +28,7 @@ import type { SilverFile, SilverManifest } from './manifest.js';
 import { fieldColumnsSql, ruleIndexesSql, violationsSql, type Rule } from './rules/schema-rules.js';
 import { historyChecks } from './entities/history-checks.js';
 import { rows } from './entities/rows.js';
-import { bucketSql, recordKeySql, type TableWriter } from './table-writer.js';
+import { bucketSql, compactSegments, recordKeySql, type TableWriter } from './table-writer.js';
 import { tradeJsonFields, tradeTypedColumnsSql } from './trade-typing.js';
 
 export interface TradesInput {
@@ -50,9 +50,6 @@ export interface TradesOutput {
   counts: { records: number; accepted: number; quarantined: number; warned: number };
   checks: SilverManifest['checks'];
 }
-
-/** A bucket holding this many segments of an append-only part merges the small ones. */
-const maxSegments = 8;
 
 /** Columns of trades_history, in order. */
 const historyColumns = `trade_id, version, counterparty_id, book_id, legal_entity, instrument_id, asset_class, side, quantity, price, currency,
@@ -292,23 +289,8 @@ export class TradesBuild {
     return { tables: { trades_history: history, trades_current: current, trades_index: index, quarantine }, counts, checks };
   }
 
-  /**
-   * The files of an append-only part after this build's segments: a bucket holding more than maxSegments of them merges
-   * all but its largest into one.
-   */
-  private async compact(writer: TableWriter, table: 'trades_history' | 'trades_index', part: 'closed' | undefined, files: SilverFile[]): Promise<SilverFile[]> {
-    const out: SilverFile[] = [];
-    for (let b = 0; b < this.input.buckets; b++) {
-      const here = files.filter((f) => f.bucket === b);
-      if (here.length <= maxSegments) {
-        out.push(...here);
-        continue;
-      }
-      const largest = here.reduce((x, y) => (y.rows > x.rows ? y : x));
-      const merged = await writer.write(table, `SELECT * FROM read_parquet(${quotedList(await this.local(here.filter((f) => f !== largest)))})`, { part, bucket: b }, { dictionary: false });
-      out.push(largest, ...(merged === null ? [] : [merged]));
-    }
-    return out;
+  private compact(writer: TableWriter, table: 'trades_history' | 'trades_index', part: 'closed' | undefined, files: SilverFile[]): Promise<SilverFile[]> {
+    return compactSegments(writer, (f) => this.local(f), table, files, { part });
   }
 }
 

@@ -11,6 +11,7 @@ import { duplicateRuleId, nestedRules, topicRules } from './entity-rules.js';
 import { entityTopics, factTables, historyEntities, type EntityTopic } from './entity-topics.js';
 import { historyChecks } from './history-checks.js';
 import { rows } from './rows.js';
+import { decimalSql } from '../trade-typing.js';
 
 export interface TopicValidation {
   /** Every rule that ran, by id and version (the manifest lists them). */
@@ -23,12 +24,13 @@ export interface TopicValidation {
 
 /**
  * Stages and validates every topic's records from `source` (the records this build works on). Rules with action fail
- * are the caller's to act on, from the violations tables.
+ * are the caller's to act on, from the violations tables. `held`: (topic, arrival, gk, position, event_id) of held
+ * records not worked on again whose event ids the duplicate rule must see (sql/silver/entities/topic_accepted.sql).
  */
-export async function validateTopics(db: DuckDBConnection, source: string, actions: Record<string, RuleAction> = {}): Promise<TopicValidation> {
+export async function validateTopics(db: DuckDBConnection, source: string, actions: Record<string, RuleAction> = {}, held?: string): Promise<TopicValidation> {
   const rules: SilverManifest['rules'] = [];
   for (const spec of entityTopics) {
-    for (const r of await validateTopic(db, spec, source, actions)) rules.push({ id: r.id, version: r.version });
+    for (const r of await validateTopic(db, spec, source, actions, held)) rules.push({ id: r.id, version: r.version });
     rules.push({ id: duplicateRuleId(spec.topic), version: 1 });
   }
   return { rules, violations: entityTopics.map((s) => `${s.name}_violations`), quarantines: entityTopics.map((s) => `${s.name}_quarantine`) };
@@ -45,7 +47,7 @@ export function topicRuleList(actions: Record<string, RuleAction> = {}): SilverM
   return rules;
 }
 
-async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: string, actions: Record<string, RuleAction>): Promise<Rule[]> {
+async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: string, actions: Record<string, RuleAction>, held: string | undefined): Promise<Rule[]> {
   const t = (suffix: string) => `${spec.name}_${suffix}`;
   await db.run(sqlFile('silver/entities/topic_records', { records: t('records'), topic: quotedString(spec.topic), source }));
   const rules = topicRules(spec, actions);
@@ -60,6 +62,8 @@ async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: st
   await db.run(`CREATE OR REPLACE TEMP TABLE ${t('violations')} AS ${queries.join('\nUNION ALL\n')}`);
   await db.run(sqlFile('silver/entities/topic_accepted', {
     records: t('records'), violations: t('violations'), rejections: t('rejections'), accepted: t('accepted'), rule: quotedString(duplicateRuleId(spec.topic)),
+    held: held === undefined ? '(SELECT NULL::BIGINT AS arrival, NULL::VARCHAR AS gk, NULL::VARCHAR AS position, NULL::VARCHAR AS event_id WHERE false)'
+      : `(SELECT arrival, gk, position, event_id FROM ${held} WHERE topic = ${quotedString(spec.topic)})`,
   }));
   await db.run(sqlFile('silver/quarantine', { records: t('records'), violations: t('violations'), rejections: t('rejections'), quarantine: t('quarantine') }));
   return rules;
@@ -67,24 +71,65 @@ async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: st
 
 /**
  * Builds, from the validated topics, the facts and each stateful entity's history: tables `<fact>` and
- * `<entity>_history` holding the rows of the keys this build works on.
+ * `<entity>_history` holding the rows of the keys this build works on; and `<entity>_pseudo`, the held rows given to
+ * the history as versions (below), which this build's rows replace.
+ *
+ * `held(entity)`: a relation of the rows silver holds with recorded_to open, of the keys whose held records are not
+ * worked on again (their new records all arrived after them), or null. Such a key's state changes only from the
+ * earliest valid_from of its new versions on, so its open rows that end before that stay as they are; the others'
+ * winners reproduce the state now known from there on by themselves, so they go into the history as versions known
+ * from "-infinity", ranked below every new version of equal rank (which arrived later) and among themselves by valid
+ * time (a later segment's winner outranks an earlier one's where both are in force). The rows the history gives back
+ * starting at "-infinity" are those rows again, with their own recorded_from and received_at; those closed at
+ * "-infinity" are dropped. (As trades.ts does.)
  */
-export async function buildEntityTables(db: DuckDBConnection): Promise<void> {
+export async function buildEntityTables(db: DuckDBConnection, held: (entity: string) => string | null = () => null): Promise<void> {
+  // The exact DECIMAL(38, 10) cast of a field's text, cheaply where the value allows (the versions' SQL reads it).
+  await db.run(`CREATE OR REPLACE TEMP MACRO silver_decimal(t) AS ${decimalSql('t')}`);
   for (const table of factTables) await db.run(sqlFile(`silver/entities/${table}`));
   for (const e of historyEntities) {
     await db.run(sqlFile(`silver/entities/${e.versions}`));
-    await db.run(sqlFile('silver/entity_history', { versions: e.versions, history: `${e.entity}_history`, key: e.key, rank_by: e.rankBy, order_by: `ORDER BY v.${e.key}, f.recorded_from, f.valid_from` }));
+    const source = held(e.entity);
+    const orderBy = `ORDER BY v.${e.key}, f.recorded_from, f.valid_from`;
+    if (source === null) {
+      await db.run(`CREATE OR REPLACE TEMP TABLE ${e.entity}_pseudo AS SELECT NULL::VARCHAR AS ${e.key}, NULL::TIMESTAMPTZ AS valid_from, NULL::TIMESTAMPTZ AS valid_to WHERE false`);
+      await db.run(sqlFile('silver/entity_history', { versions: e.versions, history: `${e.entity}_history`, key: e.key, rank_by: e.rankBy, order_by: orderBy }));
+      continue;
+    }
+    // The earliest new valid_from as a constant too, so that the scan skips row groups of rows that end before it.
+    const [first] = await rows(db, `SELECT CAST(min(valid_from) AS VARCHAR) AS m FROM ${e.versions}`);
+    const after = first.m === null ? 'false' : `h.valid_to > ${quotedString(String(first.m))}::TIMESTAMPTZ AND h.valid_to > v.m`;
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${e.entity}_pseudo AS
+      SELECT h.* FROM ${source} h LEFT JOIN (SELECT ${e.key}, min(valid_from) AS m FROM ${e.versions} GROUP BY ${e.key}) v USING (${e.key})
+      WHERE h.valid_to IS NULL OR (${after})`);
+    await db.run(`CREATE OR REPLACE TEMP VIEW ${e.versions}_all AS
+      SELECT *, NULL::TIMESTAMPTZ AS _rf, NULL::TIMESTAMPTZ AS _received FROM ${e.versions}
+      UNION ALL BY NAME
+      SELECT h.* EXCLUDE (valid_to, recorded_from, recorded_to, received_at), h.recorded_from AS _rf, h.received_at AS _received,
+        ${minusInfinity} AS recorded_at, epoch_us(h.valid_from) - 4611686018427387904 AS arrival, NULL::VARCHAR AS file_sha256, NULL::BIGINT AS line
+      FROM ${e.entity}_pseudo h`);
+    await db.run(sqlFile('silver/entity_history', { versions: `${e.versions}_all`, history: `${e.entity}_history_raw`, key: e.key, rank_by: e.rankBy, order_by: '' }));
+    await db.run(`CREATE OR REPLACE TEMP VIEW ${e.entity}_history AS
+      SELECT * EXCLUDE (_rf, _received) REPLACE (
+        CASE WHEN recorded_from = ${minusInfinity} THEN _rf ELSE recorded_from END AS recorded_from,
+        coalesce(_received, received_at) AS received_at)
+      FROM ${e.entity}_history_raw WHERE recorded_to IS DISTINCT FROM ${minusInfinity}`);
   }
 }
 
-/** Each entity's current table from its whole history (`<entity>_history`, every key), and the audit of both. */
-export async function buildEntityCurrents(db: DuckDBConnection): Promise<SilverManifest['checks']> {
+const minusInfinity = `'-infinity'::TIMESTAMPTZ`;
+
+/**
+ * Each entity's current table from its history (`<entity>_history`: at least every key's open rows), and the audit of
+ * both; `checked(entity)`: the history rows to audit (by default `<entity>_history`).
+ */
+export async function buildEntityCurrents(db: DuckDBConnection, checked: (entity: string) => string = (entity) => `${entity}_history`): Promise<SilverManifest['checks']> {
   const checks: SilverManifest['checks'] = [];
   for (const e of historyEntities) {
     await db.run(e.current === undefined
       ? sqlFile('silver/entities/entity_current', { history: `${e.entity}_history`, current: `${e.entity}_current`, key: e.key })
       : sqlFile(`silver/entities/${e.current}`));
-    checks.push(...(await historyChecks(db, e)));
+    checks.push(...(await historyChecks(db, e, { history: checked(e.entity), current: `${e.entity}_current` })));
   }
   return checks;
 }
