@@ -116,16 +116,21 @@ export async function publishGoldRun(db: DuckDBConnection, options: PublishGoldR
   const gold = goldLog(store);
   const head = await gold.latest();
   const figures = new Map<string, LcrFigures>();
-  const reports = await computeLcr(db, { exposures: options.exposures, regime, listExcluded: false, logger: options.logger, onFigures: (_d, entity, f) => figures.set(entity, f) });
+  const reports = await computeLcr(db, {
+    exposures: options.exposures, regime, listExcluded: false, classified: false, hashRows: true, logger: options.logger,
+    onFigures: (_d, entity, f) => figures.set(entity, f),
+  });
   const report: LcrReport = reports[0] ?? { as_of_date: asOfDate, horizon_days: regime.horizon_days, entities: {} };
   const excludedCounts = new Map((await db.runAndReadAll('SELECT legal_entity, sum(exposures) AS n FROM lcr_entity_sums WHERE exclusion_reason IS NOT NULL GROUP BY ALL'))
     .getRowObjectsJson().map((r) => [String(r.legal_entity), Number(r.n)]));
 
-  const fingerprint = await fingerprintOf(db, options.exposures, report, regime, internalLimit);
+  const fingerprint = await fingerprintOf(db, report, regime, internalLimit);
   const previous = head === null ? undefined : head.manifest.runs.find((r) => r.version === head.manifest.current[asOfDate]);
   // What gold already answers for this date as known at knownAt: a run with the same figures adds nothing.
   const standing = head === null ? undefined : latestKnown(head.manifest.runs, asOfDate, knownAt);
-  if (head !== null && standing !== undefined && standing.fingerprint === fingerprint) {
+  const comparable = standing === undefined || standing.fingerprintFormat === fingerprintFormat
+    ? fingerprint : await fingerprintFormat1Of(db, options.exposures, report, regime, internalLimit);
+  if (head !== null && standing !== undefined && standing.fingerprint === comparable) {
     log.info({ asOfDate, knownAt, version: head.version, run: standing.version }, 'gold: the same figures as the run that stands for this knowledge time; nothing published');
     return { published: false, version: head.version, reason: 'unchanged', run: standing, report };
   }
@@ -138,11 +143,15 @@ export async function publishGoldRun(db: DuckDBConnection, options: PublishGoldR
     FROM lcr_entity_sums WHERE stock_bucket IS NOT NULL GROUP BY ALL`)).getRowObjectsJson() as unknown as StockRow[];
   await db.run(`CREATE OR REPLACE TEMP TABLE gold_hqla_levels AS ${hqlaLevelRowsSql(asOfDate, report, figures, stock, regime, version)}`);
   const selects: Record<GoldRunTable, string> = {
-    liquidity_exposures: `SELECT *, CAST(${version} AS INTEGER) AS gold_version FROM ${options.exposures}`,
+    liquidity_exposures: `SELECT *${await enumColumnsSql(db)}, CAST(${version} AS INTEGER) AS gold_version FROM ${options.exposures}`,
     lcr: 'SELECT * FROM gold_lcr ORDER BY legal_entity',
     lcr_sums: `SELECT * EXCLUDE (problems), CAST(${version} AS INTEGER) AS gold_version FROM lcr_entity_sums ORDER BY ALL`,
     hqla_levels: 'SELECT * FROM gold_hqla_levels ORDER BY legal_entity, level',
   };
+  // The exposures: a dictionary only for columns with few values per row group (4,096 rather than DuckDB's
+  // ROW_GROUP_SIZE / 5), so that the writer gives up on one for exposure_id and the amounts early: a tenth less time,
+  // a smaller file, reads as fast.
+  const writeOptions: Partial<Record<GoldRunTable, string>> = { liquidity_exposures: ', DICTIONARY_SIZE_LIMIT 4096' };
   const dir = await mkdtemp(join(tmpdir(), 'gold-'));
   const written: string[] = [];
   try {
@@ -150,7 +159,7 @@ export async function publishGoldRun(db: DuckDBConnection, options: PublishGoldR
     for (const table of goldRunTables) {
       const name = `${table}/as_of_date=${asOfDate}/v${String(version).padStart(6, '0')}-${randomUUID()}.parquet`;
       const local = join(dir, `${table}.parquet`);
-      const [stats] = (await db.runAndReadAll(`COPY (${selects[table]}) TO ${quotedString(local)} (FORMAT parquet, COMPRESSION zstd, RETURN_STATS true)`)).getRowObjectsJson();
+      const [stats] = (await db.runAndReadAll(`COPY (${selects[table]}) TO ${quotedString(local)} (FORMAT parquet, COMPRESSION zstd${writeOptions[table] ?? ''}, RETURN_STATS true)`)).getRowObjectsJson();
       await store.putFile(`gold/${name}`, local, { move: true });
       written.push(`gold/${name}`);
       files[table] = { path: name, rows: Number(stats.count), bytes: Number(stats.file_size_bytes) };
@@ -158,7 +167,7 @@ export async function publishGoldRun(db: DuckDBConnection, options: PublishGoldR
     const run: GoldRun = {
       version, asOfDate, knownAt, knownAtGiven: options.knownAtGiven, newestEventAt: options.newestEventAt, computedAt,
       seconds: Math.round(performance.now() - started) / 1000, silverVersion,
-      regime: { id: regime.id, version: regime.version }, internalLimit, fingerprint, exposures: options.exposureCount,
+      regime: { id: regime.id, version: regime.version }, internalLimit, fingerprint, fingerprintFormat, exposures: options.exposureCount,
       entities: Object.fromEntries(Object.entries(report.entities).map(([e, r]) => [e, { lcr: r.lcr, hqla_total: r.hqla_total, net_cash_outflows: r.net_cash_outflows, reporting_currency: r.reporting_currency }])),
       restates: previous?.version ?? null,
       files,
@@ -187,10 +196,42 @@ function latestKnown(runs: GoldRun[], asOfDate: string, knownAt: string): GoldRu
   return known.find((r) => r.version === picked);
 }
 
-/** The figures and the exposure rows (an order-independent hash of every row), under the rules and limit used. */
-async function fingerprintOf(db: DuckDBConnection, exposures: string, report: LcrReport, regime: Regime, internalLimit: string): Promise<string> {
+const fingerprintFormat = 2;
+
+/**
+ * The figures and the exposure rows, under the rules and limit used: an order-independent hash of every row, which the
+ * calculator's pass over the exposures took (lcr_exposure_groups.row_hash, its `hashRows`).
+ */
+async function fingerprintOf(db: DuckDBConnection, report: LcrReport, regime: Regime, internalLimit: string): Promise<string> {
+  const [rows] = (await db.runAndReadAll('SELECT coalesce(sum(exposures), 0) AS n, coalesce(bit_xor(row_hash), 0) AS h FROM lcr_exposure_groups')).getRowObjectsJson();
+  return fingerprintText(report, regime, internalLimit, rows.n, rows.h);
+}
+
+/** The fingerprint of runs published before fingerprintFormat 2 (a pass of its own, hashing every column of every row). */
+async function fingerprintFormat1Of(db: DuckDBConnection, exposures: string, report: LcrReport, regime: Regime, internalLimit: string): Promise<string> {
   const [rows] = (await db.runAndReadAll(`SELECT count(*) AS n, coalesce(bit_xor(hash(e)), 0) AS h FROM ${exposures} e`)).getRowObjectsJson();
-  return createHash('sha256').update(JSON.stringify({ report, regime: [regime.id, regime.version], internalLimit, exposures: [String(rows.n), String(rows.h)] })).digest('hex');
+  return fingerprintText(report, regime, internalLimit, rows.n, rows.h);
+}
+
+function fingerprintText(report: LcrReport, regime: Regime, internalLimit: string, rows: unknown, hash: unknown): string {
+  return createHash('sha256').update(JSON.stringify({ report, regime: [regime.id, regime.version], internalLimit, exposures: [String(rows), String(hash)] })).digest('hex');
+}
+
+/**
+ * The exposure columns whose values the calculator's groups list exactly (computeLcr's hashRows groups by currency
+ * and direction too), cast to ENUMs of those values for the Parquet writer: it then writes each row's index into the
+ * ENUM's dictionary instead of hashing each string into a dictionary of its own, a third of the time it takes to
+ * write 1M exposures. The file holds the same strings (BYTE_ARRAY, UTF8, dictionary-encoded); the min/max statistics
+ * of its row groups are those of the whole ENUM, so legal_entity, the column the exposures are sorted by, stays a
+ * string with per-row-group statistics that let a reader skip the row groups of other entities.
+ */
+async function enumColumnsSql(db: DuckDBConnection): Promise<string> {
+  const columns = ['reporting_currency', 'currency', 'product', 'direction', 'counterparty_type', 'collateral_class'];
+  const [values] = (await db.runAndReadAll(`SELECT ${columns.map((c) => `list(DISTINCT ${c}) FILTER (WHERE ${c} IS NOT NULL) AS ${c}`).join(', ')}
+    FROM lcr_exposure_key_groups`)).getRowObjectsJson() as Record<string, string[] | null>[];
+  const casts = columns.filter((c) => (values[c]?.length ?? 0) > 0)
+    .map((c) => `CAST(${c} AS ENUM(${values[c]!.map((v) => quotedString(v)).join(', ')})) AS ${c}`);
+  return casts.length === 0 ? '' : ` REPLACE (${casts.join(', ')})`;
 }
 
 interface RunMeta {

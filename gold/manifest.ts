@@ -33,6 +33,8 @@ export const goldRunSchema = z.object({
   internalLimit: z.string(),
   /** SHA-256 of the run's figures and exposures: a rerun that finds the same publishes nothing. */
   fingerprint: z.string(),
+  /** How the exposures were hashed into the fingerprint (gold/build-gold.ts); absent: format 1. */
+  fingerprintFormat: z.number().int().min(1).optional(),
   exposures: z.number().int().nonnegative(),
   entities: z.record(z.string(), z.object({ lcr: z.string().nullable(), hqla_total: z.string(), net_cash_outflows: z.string(), reporting_currency: z.string() })),
   /** The run this one restates (the date's current run before it), if any. */

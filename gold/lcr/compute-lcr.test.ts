@@ -191,6 +191,90 @@ describe('computeLcr: horizon rules and exclusions (as of 2025-06-30, day 30 = 2
   });
 });
 
+describe('computeLcr: the groups it sums', () => {
+  // Every rate case and horizon case, on two as_of_dates (the second one's day 30 is 2025-07-31), with flags left NULL.
+  const cases = [...outflowCases, ...inflowCases].map(([id, row], i) => ({ exposure_id: id, amount: `${1000 + i}.25`, maturity_date: '2025-07-10', ...row }));
+  const horizon = ['2025-07-01', '2025-07-30', '2025-07-31', '2025-08-01', null].flatMap((maturity, i) => [
+    { exposure_id: `UWF_${i}`, product: 'UNSECURED_WHOLESALE_FUNDING', counterparty_type: 'BANK', amount: '100', maturity_date: maturity },
+    { exposure_id: `UL_${i}`, product: 'UNSECURED_LENDING', counterparty_type: 'BANK', amount: '100', maturity_date: maturity },
+    { exposure_id: `REPO_${i}`, product: 'SECURED_FUNDING', counterparty_type: 'BANK', collateral_class: 'L2A', collateral_value: '110', amount: '100', maturity_date: maturity },
+  ] as ExposureRow[]);
+  const oneDate: ExposureRow[] = [...cases, ...horizon, ...workedExample.map((r) => ({ ...r, exposure_id: `W_${r.exposure_id}`, legal_entity: 'BANK_W' }))];
+  const twoDates: ExposureRow[] = [...oneDate, ...horizon.map((r) => ({ ...r, exposure_id: `${r.exposure_id}_NEXT`, as_of_date: '2025-07-01' }))];
+
+  /** lcr_entity_sums and the same sums taken row by row from lcr_classified: they must be equal. */
+  const sumsBothWays = async () => {
+    const columns = `as_of_date, legal_entity, reporting_currency, product, counterparty_type, hqla_class, exclusion_reason, flow, rate_rule, rate,
+      stock_bucket, unwind_bucket`;
+    const sums = `exposures, amount, weighted_amount, stock_value, unwind_cash, unwind_collateral`;
+    const grouped = (await db.connection.runAndReadAll(`SELECT ${columns}, ${sums} FROM lcr_entity_sums ORDER BY ALL`)).getRowObjectsJson();
+    const byRow = (await db.connection.runAndReadAll(`SELECT ${columns}, count(*) AS exposures, sum(amount) AS amount,
+      coalesce(sum(weighted_amount), 0) AS weighted_amount, coalesce(sum(stock_value), 0) AS stock_value, coalesce(sum(unwind_cash), 0) AS unwind_cash,
+      coalesce(sum(unwind_collateral), 0) AS unwind_collateral FROM lcr_classified GROUP BY ALL ORDER BY ALL`)).getRowObjectsJson();
+    return { grouped, byRow };
+  };
+
+  it('sums exactly what the rows one by one sum, with one as_of_date or several, and when it hashes the rows too', async () => {
+    for (const rows of [oneDate, twoDates]) {
+      await createExposureTable(db.connection, rows);
+      const reports = await computeLcr(db.connection, { exposures: 'exposures' });
+      const { grouped, byRow } = await sumsBothWays();
+      expect(grouped.length).toBeGreaterThan(50);
+      expect(grouped).toEqual(byRow);
+      const groups = (await db.connection.runAndReadAll('SELECT * EXCLUDE (row_hash) FROM lcr_exposure_groups ORDER BY ALL')).getRowObjectsJson();
+      expect(await computeLcr(db.connection, { exposures: 'exposures', hashRows: true, classified: false, listExcluded: false }))
+        .toEqual(reports.map((r) => ({ ...r, entities: Object.fromEntries(Object.entries(r.entities).map(([e, f]) => [e, { ...f, excluded: [] }])) })));
+      expect((await db.connection.runAndReadAll('SELECT * EXCLUDE (row_hash) FROM lcr_exposure_groups ORDER BY ALL')).getRowObjectsJson()).toEqual(groups);
+    }
+    expect((await computeLcr(db.connection, { exposures: 'exposures' })).map((r) => r.as_of_date)).toEqual(['2025-06-30', '2025-07-01']);
+  });
+
+  it('takes each row\'s own as_of_date for the horizon when the relation has a row without one', async () => {
+    await createExposureTable(db.connection, [
+      { exposure_id: 'D30', product: 'UNSECURED_LENDING', counterparty_type: 'BANK', amount: '100', maturity_date: '2025-07-30' },
+      { exposure_id: 'UNDATED', as_of_date: null, product: 'UNSECURED_LENDING', counterparty_type: 'BANK', amount: '7', maturity_date: '2025-07-30' },
+    ]);
+    await computeLcr(db.connection, { exposures: 'exposures' });
+    const { grouped, byRow } = await sumsBothWays();
+    expect(grouped).toEqual(byRow);
+    expect(grouped.map((g) => [g.as_of_date, g.exclusion_reason])).toEqual([['2025-06-30', null], [null, 'beyond_30d']]);
+  });
+
+  it('hashes the rows: the hash changes with any value of any row, not with the order of the rows', async () => {
+    const hash = async (rows: ExposureRow[]) => {
+      await createExposureTable(db.connection, rows);
+      await computeLcr(db.connection, { exposures: 'exposures', hashRows: true, classified: false, listExcluded: false });
+      return String((await db.connection.runAndReadAll('SELECT bit_xor(row_hash) AS h FROM lcr_exposure_groups')).getRowObjectsJson()[0].h);
+    };
+    const rows = workedExample;
+    const first = await hash(rows);
+    expect(await hash([...rows].reverse())).toBe(first);
+    const changed = (i: number, change: Partial<ExposureRow>) => rows.map((r, j) => (j === i || i < 0 ? { ...r, ...change } : r));
+    const changes: [number, Partial<ExposureRow>][] = [
+      [0, { exposure_id: 'CBR2' }], [0, { amount: '800.01' }], [1, { currency: 'EUR' }], [1, { direction: 'outflow' }], [2, { legal_entity: 'BANK_B' }],
+      [-1, { reporting_currency: 'EUR' }], [5, { collateral_value: '300.5' }], [5, { maturity_date: '2025-07-08' }], [6, { is_stable: false }],
+      [7, { is_insured: false }], [8, { is_operational: null }], [3, { is_encumbered: false }], [9, { counterparty_type: 'CENTRAL_BANK' }],
+      [3, { collateral_class: 'L1' }], [0, { as_of_date: '2025-07-01' }],
+    ];
+    const hashes = new Set([first]);
+    for (const [i, change] of changes) hashes.add(await hash(changed(i, change))); // i < 0: every row
+    expect(hashes.size).toBe(changes.length + 1);
+  });
+
+  it('leaves the rows one by one to callers that want them, and makes them for a refusal anyway', async () => {
+    const kinds = async () => (await db.connection.runAndReadAll("SELECT table_type FROM information_schema.tables WHERE table_name = 'lcr_classified'")).getRowObjectsJson();
+    for (const { table_type: kind } of await kinds()) await db.connection.run(`DROP ${kind === 'VIEW' ? 'VIEW' : 'TABLE'} lcr_classified`);
+    await createExposureTable(db.connection, workedExample);
+    expect(await computeLcr(db.connection, { exposures: 'exposures', classified: false, listExcluded: false })).toEqual([
+      { ...expectedWorkedExample, entities: { BANK_A: { ...expectedWorkedExample.entities.BANK_A, excluded: [] } } },
+    ]);
+    expect(await kinds()).toEqual([]);
+    await createExposureTable(db.connection, [{ exposure_id: 'NO_RATE', product: 'SECURED_FUNDING', counterparty_type: 'BANK', amount: '1' }]);
+    await expect(computeLcr(db.connection, { exposures: 'exposures', classified: false, listExcluded: false })).rejects.toThrow('NO_RATE');
+    expect(await kinds()).toEqual([{ table_type: 'VIEW' }]);
+  });
+});
+
 describe('computeLcr: per entity and date', () => {
   it('gives CONTRACT.md section 5 figures for the worked example, checked by hand', async () => {
     await createExposureTable(db.connection, workedExample);

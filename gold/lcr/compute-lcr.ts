@@ -3,9 +3,9 @@
  * relation by every key their treatment depends on (one pass), decide each group's treatment (horizon, exclusion,
  * rate, HQLA level, unwind: sql/gold/lcr_treatment.sql with the regime's rates as DECIMAL literals) and sum per
  * entity exactly. In JS: the caps, the inflow cap and the ratio on exact rationals (lcr-figures.ts), rounded once.
- * Leaves lcr_classified (one row per exposure with its treatment: a temp view, or a temp table with `materialize`)
- * and the temp tables lcr_group_treatment and lcr_entity_sums (exact sums per date, entity, product, counterparty
- * type and treatment).
+ * Leaves lcr_classified (one row per exposure with its treatment: a temp view, or a temp table with `materialize`;
+ * unless `classified: false`), and the temp tables lcr_exposure_key_groups, lcr_exposure_groups, lcr_group_treatment
+ * and lcr_entity_sums (exact sums per date, entity, product, counterparty type and treatment).
  */
 import { quotedIdentifier, quotedString, sqlFile, type DuckDBConnection } from '../../lib/duckdb.js';
 import { TerminalError } from '../../lib/errors.js';
@@ -24,8 +24,15 @@ export interface ComputeLcrOptions {
   regime?: Regime;
   /** Keep lcr_classified as a temp table rather than a view over `exposures` (costs a pass writing every row). */
   materialize?: boolean;
+  /** Leave lcr_classified for the caller (default true; the gold build does not read it, and it is made anyway when
+   *  an exposure is refused or the excluded exposures are listed). */
+  classified?: boolean;
   /** List every excluded exposure in the report (default true; the gold build keeps counts only, in lcr_entity_sums). */
   listExcluded?: boolean;
+  /** Also hash the exposure rows, every column, in the same pass: lcr_exposure_groups.row_hash, whose bit_xor over all
+   *  groups changes when any exposure does and not with the order of the rows (the gold build's fingerprint); and
+   *  group lcr_exposure_key_groups by currency and direction too. */
+  hashRows?: boolean;
   /** Called with each date's and entity's exact, unrounded figures (gold derives its buffer and headroom from them). */
   onFigures?: (asOfDate: string, legalEntity: string, figures: LcrFigures) => void;
   logger?: Logger;
@@ -49,6 +56,18 @@ export class LcrInputError extends TerminalError {
 
 type Row = Record<string, string | number | boolean | null>;
 
+/**
+ * The hash of the rows of each group of lcr_exposure_groups (hashRows): per group of lcr_exposure_key_groups (grouped
+ * by currency and direction too), the bit_xor of a hash of each row's columns that are not keys of the group; then
+ * the bit_xor of DuckDB's hash of that, the keys and the row count. Hashing only the columns that are not keys costs
+ * less than half of hashing every column of every row, and changes just as well when any column of any row does.
+ */
+const rowHash = {
+  keyGroups: 'bit_xor(hash(exposure_id, amount, collateral_value, maturity_date, is_operational, is_insured, is_stable, is_encumbered))',
+  groups: `bit_xor(hash(as_of_date, legal_entity, reporting_currency, product, counterparty_type, collateral_class, keys, currency, direction,
+    exposures, row_hash))`,
+};
+
 async function rows(db: DuckDBConnection, sql: string): Promise<Row[]> {
   return (await db.runAndReadAll(sql)).getRowObjectsJson() as Row[];
 }
@@ -62,21 +81,37 @@ export async function computeLcr(db: DuckDBConnection, options: ComputeLcrOption
   await checkColumns(db, relation);
   const fragments = regimeFragments(regime);
   const treatment = (input: string) => sqlFile('gold/lcr_treatment', { input, ...fragments });
-  await db.run(sqlFile('gold/lcr_exposure_keys', { exposures: relation, horizon_days: fragments.horizon_days }));
-  await db.run(sqlFile('gold/lcr_exposure_groups'));
-  const kind = options.materialize ? 'TABLE' : 'VIEW';
-  const previous = await rows(db, "SELECT table_type FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name = 'lcr_classified'");
-  const previousKind = previous.length === 0 ? null : previous[0].table_type === 'VIEW' ? 'VIEW' : 'TABLE';
-  if (previousKind !== null && previousKind !== kind) await db.run(`DROP ${previousKind} temp.main.lcr_classified`);
-  await db.run(sqlFile('gold/lcr_classified', { relation_kind: kind, treatment: treatment('lcr_exposure_keys') }));
+  // A single as_of_date (a gold run's exposures): the date and its horizon are constants, not a key and a sum per row.
+  const [dates] = await rows(db, `SELECT CAST(min(as_of_date) AS VARCHAR) AS first, CAST(max(as_of_date) AS VARCHAR) AS last,
+    count(*) - count(as_of_date) AS undated FROM ${relation}`);
+  const asOfDate = dates.first !== null && dates.first === dates.last && Number(dates.undated) === 0 ? `CAST(${quotedString(String(dates.first))} AS DATE)` : 'as_of_date';
+  await db.run(sqlFile('gold/lcr_exposure_groups', {
+    exposures: relation, as_of_date: asOfDate, horizon: `${asOfDate} + ${fragments.horizon_days}`,
+    extra_keys: options.hashRows ? ', currency, direction' : '',
+    key_groups_row_hash: options.hashRows ? rowHash.keyGroups : 'CAST(NULL AS UBIGINT)',
+    groups_row_hash: options.hashRows ? rowHash.groups : 'CAST(NULL AS UBIGINT)',
+  }));
   await db.run(sqlFile('gold/lcr_group_treatment', { treatment: treatment('lcr_exposure_groups') }));
   await db.run(sqlFile('gold/lcr_entity_sums'));
-  const sums = await rows(db, `SELECT as_of_date, legal_entity, reporting_currency, product, flow, stock_bucket, unwind_bucket, problems,
-    weighted_amount, stock_value, unwind_cash, unwind_collateral FROM lcr_entity_sums ORDER BY as_of_date, legal_entity`);
-  if (sums.some((s) => Number(s.problems ?? 0) > 0)) await refuseProblems(db, regime);
-  const excluded = options.listExcluded === false ? new Map<string, ExcludedExposure[]>() : await excludedExposures(db);
+  // What the report is finished from, summed over what it does not tell apart (counterparty type, class, rule, exclusion).
+  const sums = await rows(db, `SELECT as_of_date, legal_entity, reporting_currency, product, flow, stock_bucket, unwind_bucket,
+    sum(problems) AS problems, sum(weighted_amount) AS weighted_amount, sum(stock_value) AS stock_value, sum(unwind_cash) AS unwind_cash,
+    sum(unwind_collateral) AS unwind_collateral FROM lcr_entity_sums GROUP BY ALL ORDER BY as_of_date, legal_entity`);
+  const problems = sums.some((s) => Number(s.problems ?? 0) > 0);
+  const listExcluded = options.listExcluded !== false;
+  // The rows one by one: for the caller, for the problems and for the excluded list (planning the view costs a few ms).
+  if (options.classified !== false || problems || listExcluded) {
+    await db.run(sqlFile('gold/lcr_exposure_keys', { exposures: relation, horizon_days: fragments.horizon_days }));
+    const kind = options.materialize ? 'TABLE' : 'VIEW';
+    const previous = await rows(db, "SELECT table_type FROM information_schema.tables WHERE table_catalog = 'temp' AND table_name = 'lcr_classified'");
+    const previousKind = previous.length === 0 ? null : previous[0].table_type === 'VIEW' ? 'VIEW' : 'TABLE';
+    if (previousKind !== null && previousKind !== kind) await db.run(`DROP ${previousKind} temp.main.lcr_classified`);
+    await db.run(sqlFile('gold/lcr_classified', { relation_kind: kind, treatment: treatment('lcr_exposure_keys') }));
+  }
+  if (problems) await refuseProblems(db, regime);
+  const excluded = listExcluded ? await excludedExposures(db) : new Map<string, ExcludedExposure[]>();
   const reports = buildReports(sums, excluded, regime, options.onFigures);
-  log.debug({ regime: regime.id, dates: reports.length, groups: sums.length, ms: Math.round(performance.now() - started) }, 'LCR computed');
+  log.debug({ regime: regime.id, dates: reports.length, sums: sums.length, ms: Math.round(performance.now() - started) }, 'LCR computed');
   return reports;
 }
 
