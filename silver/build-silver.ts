@@ -159,7 +159,8 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
         SELECT h.topic, h.gk, h.event_id, ord - 4611686018427387904 AS arrival, ${recordPositionSql} AS position
         FROM held_ordered h ANTI JOIN rework w ON w.topic = h.topic AND w.gk = h.gk
         WHERE h.held AND h.schema_ok`);
-      await db.run(`CREATE OR REPLACE TEMP TABLE work_records AS
+      // A view: each topic's staging reads its own records from it once.
+      await db.run(`CREATE OR REPLACE TEMP VIEW work_records AS
         SELECT * FROM new_records
         ${held.length === 0 ? '' : `UNION ALL BY NAME SELECT r.* EXCLUDE (event_id, schema_ok) FROM read_parquet(${quotedList(held)}) r SEMI JOIN rework t ON t.topic = r.topic AND t.gk = r.gk`}`);
       topics = await validateTopics(db, 'work_records', options.actions, 'held_events');
