@@ -26,7 +26,7 @@ import { silverLog, type SilverFile, type SilverManifest, type SilverTable } fro
 import { tradeRules } from './trade-rules.js';
 import type { RuleAction } from './rules/schema-rules.js';
 import { buildEntityCurrents, buildEntityTables, factChecks, topicRuleList, topicRunCounts, validateTopics } from './entities/build-entities.js';
-import { entityTopics, historyEntities } from './entities/entity-topics.js';
+import { entityTopics, factTables, factTopics, historyEntities } from './entities/entity-topics.js';
 import { rows } from './entities/rows.js';
 import { bucketSql, compactSegments, recordKeySql, recordPositionSql, TableWriter } from './table-writer.js';
 import { emptyHistory, TradesBuild } from './trades.js';
@@ -126,8 +126,10 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       if (!touchedBuckets.has(String(r.topic))) touchedBuckets.set(String(r.topic), new Set());
       touchedBuckets.get(String(r.topic))!.add(Number(r.bucket));
     }
-    // Nothing new besides trades: the other topics' tables, rules and checks stay as they are.
+    // Nothing new besides trades: the other topics' tables, rules and checks stay as they are. Else only the topics with
+    // new records are worked on (all of them in a full build); the others' tables carry over.
     const others = base === null || touchedBuckets.size > 0;
+    const active = (topic: string) => base === null || touchedBuckets.has(topic);
     const newCounts = await rows(db, 'SELECT topic, count(*) AS n FROM new_records GROUP BY topic');
 
     // 2. What to work on: the new records, and the records silver holds of the keys they touch that must be worked on
@@ -163,7 +165,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       await db.run(`CREATE OR REPLACE TEMP VIEW work_records AS
         SELECT * FROM new_records
         ${held.length === 0 ? '' : `UNION ALL BY NAME SELECT r.* EXCLUDE (event_id, schema_ok) FROM read_parquet(${quotedList(held)}) r SEMI JOIN rework t ON t.topic = r.topic AND t.gk = r.gk`}`);
-      topics = await validateTopics(db, 'work_records', options.actions, 'held_events');
+      topics = await validateTopics(db, 'work_records', options.actions, 'held_events', active);
     }
     log.info({ incremental: base !== null, newRecords: { trades: trades.newRecords, ...Object.fromEntries(newCounts.map((r) => [r.topic, Number(r.n)])) }, bronzeFiles: fresh.length }, 'silver build: records to work on');
 
@@ -196,7 +198,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       if (topics !== null) {
         // The rows with recorded_to open that silver holds of the touched keys not worked on again.
         const heldOpen = new Map<string, string>();
-        for (const e of historyEntities) {
+        for (const e of historyEntities.filter((x) => active(topicOf(x.entity)))) {
           const topic = topicOf(e.entity);
           const files = await prevFiles(`${e.entity}_history` as SilverTable, (f) => (f.part === 'open' || f.part === 'current') && (touchedBuckets.get(topic)?.has(f.bucket ?? -1) ?? false));
           if (files.length === 0) continue;
@@ -205,12 +207,18 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
             SEMI JOIN (SELECT gk FROM touched WHERE topic = ${quotedString(topic)} EXCEPT SELECT gk FROM rework WHERE topic = ${quotedString(topic)}) t ON t.gk = p.${e.key}`);
           heldOpen.set(e.entity, `${e.entity}_held_open`);
         }
-        await buildEntityTables(db, (entity) => heldOpen.get(entity) ?? null);
-        const topicRun = await topicRunCounts(db, entityTopics.map((t) => ({ topic: t.topic, records: `${t.name}_records`, accepted: `${t.name}_accepted`, quarantine: `${t.name}_quarantine`, violations: `${t.name}_violations` })));
+        await buildEntityTables(db, (entity) => heldOpen.get(entity) ?? null, active);
+        const topicRun = await topicRunCounts(db, entityTopics.filter((t) => active(t.topic))
+          .map((t) => ({ topic: t.topic, records: `${t.name}_records`, accepted: `${t.name}_accepted`, quarantine: `${t.name}_quarantine`, violations: `${t.name}_violations` })));
+        for (const t of entityTopics) {
+          if (active(t.topic)) continue;
+          topicRun.counts[t.topic] = { records: 0, accepted: 0, quarantined: 0, warned: 0 };
+          topicRun.checks.push({ name: `${t.topic}.records_reconcile`, ok: true, detail: 'records 0 = accepted 0 + quarantined 0' });
+        }
         Object.assign(runCounts, topicRun.counts);
-        checks.push(...topicRun.checks);
+        checks.push(...entityTopics.map((t) => topicRun.checks.find((c) => c.name === `${t.topic}.records_reconcile`)!));
         await db.run(`CREATE OR REPLACE TEMP TABLE quarantine AS ${topics.quarantines.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL ')}`);
-        checks.push(...(await writeOtherTopics(db, store, writer, base, tables, touchedBuckets, buckets, prevFiles)));
+        checks.push(...(await writeOtherTopics(db, store, writer, base, tables, touchedBuckets, buckets, prevFiles, active)));
         topicRules = topics.rules;
       } else {
         // Carried over: the files, and the checks of what they hold (each passed when its build wrote it).
@@ -264,10 +272,24 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
 async function writeOtherTopics(
   db: DuckDBConnection, store: ObjectStore, writer: TableWriter, base: SilverManifest | null, tables: SilverManifest['tables'],
   touchedBuckets: Map<string, Set<number>>, buckets: number, prevFiles: (table: SilverTable, keep: (f: SilverFile) => boolean) => Promise<string[]>,
+  active: (topic: string) => boolean,
 ): Promise<SilverManifest['checks']> {
   const carry = (table: SilverTable, keep: (f: SilverFile) => boolean) => (base?.tables[table] ?? []).filter(keep);
   const local = (files: SilverFile[]) => mapLimited(files, 8, (f) => store.localPath(`silver/${f.path}`));
+  // The current tables rebuilt: those of the entities worked on, and of those enriched from one.
+  const rebuilt = new Set(historyEntities.filter((e) => [e.entity, ...(e.enrichedFrom ?? [])].some((x) => active(topicOf(x)))).map((e) => e.entity));
   for (const k of keyedTables) {
+    if (!active(k.topic)) {
+      tables[k.table] = base!.tables[k.table] ?? [];
+      // A current table rebuilt from a history that did not change reads that history's current rows.
+      const entity = k.table.replace(/_history$/, '');
+      if (rebuilt.has(entity)) {
+        const current = await local(carry(k.table, (f) => f.part === 'current'));
+        await db.run(`CREATE OR REPLACE TEMP VIEW ${k.work} AS ${current.length === 0 ? `SELECT * FROM read_parquet(${quotedList(await local(tables[k.table]!))}) WHERE false`
+          : `SELECT * FROM read_parquet(${quotedList(current)})`}`);
+      }
+      continue;
+    }
     const touchedHere = touchedBuckets.get(k.topic) ?? new Set<number>();
     const keysOf = (table: string) => `(SELECT gk FROM ${table} WHERE topic = ${quotedString(k.topic)})`;
     // (A view where the history was built from held rows: entities/build-entities.ts.)
@@ -358,6 +380,10 @@ async function writeOtherTopics(
   // Quarantine: per topic and bucket, keyed by entity_key (rows without one are kept as they are).
   const quarantineFiles: SilverFile[] = [];
   for (const { topic } of entityTopics) {
+    if (!active(topic)) {
+      quarantineFiles.push(...carry('quarantine', (f) => f.topic === topic));
+      continue;
+    }
     const touchedHere = touchedBuckets.get(topic) ?? new Set<number>();
     const previous = await prevFiles('quarantine', (f) => f.topic === topic && touchedHere.has(f.bucket ?? -1));
     await db.run(`CREATE OR REPLACE TEMP TABLE quarantine_merged AS
@@ -373,7 +399,7 @@ async function writeOtherTopics(
   // Records: append-only; the new ones with their event id and whether they passed their schema rules (what a later
   // build needs of them when it does not work on them again), one segment per topic and bucket.
   await db.run(`CREATE OR REPLACE TEMP TABLE new_record_flags AS
-    ${entityTopics.map((t) => `SELECT nid, j ->> 'event_id' AS event_id,
+    ${entityTopics.filter((t) => active(t.topic)).map((t) => `SELECT nid, j ->> 'event_id' AS event_id,
       arrival NOT IN (SELECT arrival FROM ${t.name}_violations WHERE action IN ('quarantine', 'fail')) AS schema_ok
     FROM ${t.name}_records WHERE nid IS NOT NULL`).join('\n    UNION ALL ')}`);
   const recordFiles: SilverFile[] = [];
@@ -391,10 +417,23 @@ async function writeOtherTopics(
   }
   tables.records = recordFiles;
 
-  // Current tables of the entities, whole, from the open rows; then every check.
-  const checks = await buildEntityCurrents(db, (entity) => `${entity}_history_checked`);
-  for (const table of wholeTables) tables[table] = await writer.whole(table, table);
-  checks.push(...(await factChecks(db, { orders: 'orders_merged', executions: 'executions_merged', fx_rates: 'fx_rates_merged' })));
+  // Current tables of the entities, whole, from the current rows; the others' files as they were (and a view of them,
+  // where a rebuilt one is enriched from them). Then the checks of what changed; the others' as their builds made them.
+  for (const e of historyEntities) {
+    if (rebuilt.has(e.entity)) continue;
+    const files = base!.tables[`${e.entity}_current` as SilverTable] ?? [];
+    tables[`${e.entity}_current` as SilverTable] = files;
+    if (files.length > 0) await db.run(`CREATE OR REPLACE TEMP VIEW ${e.entity}_current AS SELECT * FROM read_parquet(${quotedList(await local(files))})`);
+  }
+  const checks = await buildEntityCurrents(db, (entity) => (active(topicOf(entity)) ? `${entity}_history_checked` : `${entity}_history`), (entity) => rebuilt.has(entity));
+  for (const e of historyEntities) if (rebuilt.has(e.entity)) tables[`${e.entity}_current` as SilverTable] = await writer.whole(`${e.entity}_current` as SilverTable, `${e.entity}_current`);
+  const facts = Object.fromEntries(factTables.filter((f) => active(factTopics[f])).map((f) => [f, `${f}_merged`]));
+  checks.push(...(await factChecks(db, facts)));
+  // Carried: the checks of the entities and facts not worked on (each passed when its build wrote it).
+  const mine = new Set(checks.map((c) => c.name));
+  const carriedFrom = [...historyEntities.filter((e) => !active(topicOf(e.entity))).flatMap((e) => [`${e.entity}_history.`, `${e.entity}_current.`]),
+    ...factTables.filter((f) => !active(factTopics[f])).map((f) => `${f}.unique_`)];
+  checks.push(...(base?.checks ?? []).filter((c) => !mine.has(c.name) && carriedFrom.some((prefix) => c.name.startsWith(prefix))));
   return checks;
 }
 

@@ -8,7 +8,7 @@ import { quotedString, sqlFile, type DuckDBConnection } from '../../lib/duckdb.j
 import type { SilverManifest } from '../manifest.js';
 import { rulesSql, type Rule, type RuleAction } from '../rules/schema-rules.js';
 import { duplicateRuleId, nestedRules, topicRules } from './entity-rules.js';
-import { entityTopics, factTables, historyEntities, type EntityTopic } from './entity-topics.js';
+import { entityTopic, entityTopics, factTables, factTopics, historyEntities, type EntityTopic } from './entity-topics.js';
 import { historyChecks } from './history-checks.js';
 import { rows } from './rows.js';
 import { decimalSql } from '../trade-typing.js';
@@ -26,17 +26,17 @@ export interface TopicValidation {
  * Stages and validates every topic's records from `source` (the records this build works on). Rules with action fail
  * are the caller's to act on, from the violations tables. `held`: (topic, arrival, gk, position, event_id) of held
  * records not worked on again whose event ids the duplicate rule must see (sql/silver/entities/topic_accepted.sql).
+ * Topics not `active` (no new records) are not staged: their tables carry over.
  */
-export async function validateTopics(db: DuckDBConnection, source: string, actions: Record<string, RuleAction> = {}, held?: string): Promise<TopicValidation> {
-  const rules: SilverManifest['rules'] = [];
-  for (const spec of entityTopics) {
-    for (const r of await validateTopic(db, spec, source, actions, held)) rules.push({ id: r.id, version: r.version });
-    rules.push({ id: duplicateRuleId(spec.topic), version: 1 });
-  }
-  return { rules, violations: entityTopics.map((s) => `${s.name}_violations`), quarantines: entityTopics.map((s) => `${s.name}_quarantine`) };
+export async function validateTopics(
+  db: DuckDBConnection, source: string, actions: Record<string, RuleAction> = {}, held?: string, active: (topic: string) => boolean = () => true,
+): Promise<TopicValidation> {
+  const worked = entityTopics.filter((spec) => active(spec.topic));
+  for (const spec of worked) await validateTopic(db, spec, source, actions, held);
+  return { rules: topicRuleList(actions), violations: worked.map((s) => `${s.name}_violations`), quarantines: worked.map((s) => `${s.name}_quarantine`) };
 }
 
-/** The rules validateTopics runs, without running them (for a build that has no new records of these topics). */
+/** The rules validateTopics runs (those of topics without new records are listed too: their tables carry over). */
 export function topicRuleList(actions: Record<string, RuleAction> = {}): SilverManifest['rules'] {
   const rules: SilverManifest['rules'] = [];
   for (const spec of entityTopics) {
@@ -83,11 +83,11 @@ async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: st
  * starting at "-infinity" are those rows again, with their own recorded_from and received_at; those closed at
  * "-infinity" are dropped. (As trades.ts does.)
  */
-export async function buildEntityTables(db: DuckDBConnection, held: (entity: string) => string | null = () => null): Promise<void> {
+export async function buildEntityTables(db: DuckDBConnection, held: (entity: string) => string | null = () => null, active: (topic: string) => boolean = () => true): Promise<void> {
   // The exact DECIMAL(38, 10) cast of a field's text, cheaply where the value allows (the versions' SQL reads it).
   await db.run(`CREATE OR REPLACE TEMP MACRO silver_decimal(t) AS ${decimalSql('t')}`);
-  for (const table of factTables) await db.run(sqlFile(`silver/entities/${table}`));
-  for (const e of historyEntities) {
+  for (const table of factTables) if (active(factTopics[table])) await db.run(sqlFile(`silver/entities/${table}`));
+  for (const e of historyEntities.filter((x) => active(entityTopic(x.entity)))) {
     await db.run(sqlFile(`silver/entities/${e.versions}`));
     const source = held(e.entity);
     const orderBy = `ORDER BY v.${e.key}, f.recorded_from, f.valid_from`;
@@ -120,12 +120,14 @@ export async function buildEntityTables(db: DuckDBConnection, held: (entity: str
 const minusInfinity = `'-infinity'::TIMESTAMPTZ`;
 
 /**
- * Each entity's current table from its history (`<entity>_history`: at least every key's open rows), and the audit of
- * both; `checked(entity)`: the history rows to audit (by default `<entity>_history`).
+ * Each entity's current table from its history (`<entity>_history`: at least every key's current rows), and the audit
+ * of both; `checked(entity)`: the history rows to audit (by default `<entity>_history`). Only the `rebuilt` entities.
  */
-export async function buildEntityCurrents(db: DuckDBConnection, checked: (entity: string) => string = (entity) => `${entity}_history`): Promise<SilverManifest['checks']> {
+export async function buildEntityCurrents(
+  db: DuckDBConnection, checked: (entity: string) => string = (entity) => `${entity}_history`, rebuilt: (entity: string) => boolean = () => true,
+): Promise<SilverManifest['checks']> {
   const checks: SilverManifest['checks'] = [];
-  for (const e of historyEntities) {
+  for (const e of historyEntities.filter((x) => rebuilt(x.entity))) {
     await db.run(e.current === undefined
       ? sqlFile('silver/entities/entity_current', { history: `${e.entity}_history`, current: `${e.entity}_current`, key: e.key })
       : sqlFile(`silver/entities/${e.current}`));
@@ -161,14 +163,17 @@ export async function topicRunCounts(db: DuckDBConnection, topics: TopicRunTable
 }
 
 /** Facts keyed by event id (orders, executions) and FX rates by date and pair: unique keys, given the merged tables. */
-export async function factChecks(db: DuckDBConnection, tables: { orders: string; executions: string; fx_rates: string }): Promise<SilverManifest['checks']> {
-  const [keys] = await rows(db, `SELECT
-    (SELECT count(*) - count(DISTINCT event_id) FROM ${tables.orders}) AS orders,
-    (SELECT count(*) - count(DISTINCT event_id) FROM ${tables.executions}) AS executions,
-    (SELECT count(*) - count(DISTINCT (rate_date, base_currency, quote_currency)) FROM ${tables.fx_rates}) AS fx_rates`);
-  return [
-    { name: 'orders.unique_event_id', ok: Number(keys.orders) === 0, detail: `${keys.orders} duplicate event_id(s)` },
-    { name: 'executions.unique_event_id', ok: Number(keys.executions) === 0, detail: `${keys.executions} duplicate event_id(s)` },
-    { name: 'fx_rates.unique_rate', ok: Number(keys.fx_rates) === 0, detail: `${keys.fx_rates} duplicate (rate_date, base_currency, quote_currency)` },
-  ];
+export async function factChecks(db: DuckDBConnection, tables: Partial<Record<(typeof factTables)[number], string>>): Promise<SilverManifest['checks']> {
+  const checks: SilverManifest['checks'] = [];
+  for (const [fact, name, key, what] of [
+    ['orders', 'orders.unique_event_id', 'event_id', 'event_id'],
+    ['executions', 'executions.unique_event_id', 'event_id', 'event_id'],
+    ['fx_rates', 'fx_rates.unique_rate', '(rate_date, base_currency, quote_currency)', '(rate_date, base_currency, quote_currency)'],
+  ] as const) {
+    const table = tables[fact];
+    if (table === undefined) continue;
+    const [n] = await rows(db, `SELECT count(*) - count(DISTINCT ${key}) AS n FROM ${table}`);
+    checks.push({ name, ok: Number(n.n) === 0, detail: `${n.n} duplicate ${what}${fact === 'fx_rates' ? '' : '(s)'}` });
+  }
+  return checks;
 }

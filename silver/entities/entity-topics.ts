@@ -47,15 +47,25 @@ export interface HistoryEntity {
   current?: string;
   /** One of the entity, for check messages. */
   noun: string;
+  /** The entities whose current tables the current one is enriched from (it is rebuilt when they change). */
+  enrichedFrom?: string[];
 }
 
 /** In build order: the reference data first, since the current deals and positions are enriched from it. */
 export const historyEntities: readonly HistoryEntity[] = [
   { entity: 'counterparties', versions: 'counterparty_versions', key: 'counterparty_id', rankBy: 'valid_from', noun: 'counterparty' },
   { entity: 'instruments', versions: 'instrument_versions', key: 'instrument_id', rankBy: 'valid_from', noun: 'instrument' },
-  { entity: 'treasury_deals', versions: 'treasury_deal_versions', key: 'deal_id', rankBy: 'version', current: 'treasury_deals_current', noun: 'deal' },
-  { entity: 'positions', versions: 'position_versions', key: 'position_id', rankBy: 'valid_from', current: 'positions_current', noun: 'position' },
+  { entity: 'treasury_deals', versions: 'treasury_deal_versions', key: 'deal_id', rankBy: 'version', current: 'treasury_deals_current', noun: 'deal', enrichedFrom: ['counterparties'] },
+  { entity: 'positions', versions: 'position_versions', key: 'position_id', rankBy: 'valid_from', current: 'positions_current', noun: 'position', enrichedFrom: ['instruments'] },
 ];
 
-/** Append-only and keyed tables built from the accepted records: sql/silver/entities/<name>.sql. */
+/** Append-only and keyed tables built from the accepted records: sql/silver/entities/<name>.sql, and their topics. */
 export const factTables = ['orders', 'executions', 'fx_rates'] as const;
+export const factTopics: Record<(typeof factTables)[number], string> = { orders: 'orders', executions: 'executions', fx_rates: 'ref.fx_rates' };
+
+/** The topic of a history entity. */
+export function entityTopic(entity: string): string {
+  const spec = entityTopics.find((t) => t.name === entity);
+  if (spec === undefined) throw new Error(`no topic for entity ${entity}`);
+  return spec.topic;
+}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestLake } from '../test-fixtures/lake.js';
-import { counterparty, deal, record } from './test-events.js';
+import { counterparty, deal, position, record } from './test-events.js';
 
 let lake: TestLake;
 beforeEach(async () => {
@@ -86,5 +86,30 @@ describe('silver.treasury_deals', () => {
     expect(await lake.query('SELECT counterparty_type, counterparty_type_now FROM silver.treasury_deals_current')).toEqual([
       { counterparty_type: 'RETAIL', counterparty_type_now: 'SMALL_BUSINESS' },
     ]);
+  });
+
+  it('rebuilds the current deals when only the directory changes, and carries over what no new record touched', async () => {
+    await lake.land([
+      record('ref.counterparties', 'CP1', counterparty('2026-03-01T06:00:00Z'), '2026-03-01T06:00:00Z'),
+      rec(deal('2026-03-02T09:00:00Z'), '2026-03-02T09:00:00Z'),
+      record('positions', 'BANK_A|B1|I1', position('2026-03-02T09:00:00Z', 10), '2026-03-02T09:00:00Z'),
+    ]);
+    const first = await lake.build({ businessDate: '2026-03-03' });
+    await lake.land([record('ref.counterparties', 'CP1', counterparty('2026-03-03T06:00:00Z', { counterparty_type: 'SMALL_BUSINESS' }), '2026-03-03T06:00:00Z')]);
+    const second = await lake.build({ businessDate: '2026-03-03' });
+    expect(await lake.query('SELECT deal_id, counterparty_type, counterparty_type_now FROM silver.treasury_deals_current')).toEqual([
+      { deal_id: 'D1', counterparty_type: 'RETAIL', counterparty_type_now: 'SMALL_BUSINESS' },
+    ]);
+    expect(await lake.query('SELECT position_id, quantity FROM silver.positions_current')).toEqual([{ position_id: 'BANK_A|B1|I1', quantity: '10.0000000000' }]);
+    // Every check is there, the carried ones as they were; only the directory's records were worked on.
+    expect(second.checks.map((c) => c.name).sort()).toEqual(first.checks.map((c) => c.name).sort());
+    expect(second.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(second.run.counts['ref.counterparties'].records).toBe(1);
+    expect(second.run.counts['treasury.deals'].records).toBe(0);
+    const { silverLog } = await import('../manifest.js');
+    const [v1, v2] = [(await silverLog(lake.store).read(1))!, (await silverLog(lake.store).read(2))!];
+    expect(v2.tables.positions_current).toEqual(v1.tables.positions_current);
+    expect(v2.tables.treasury_deals_history).toEqual(v1.tables.treasury_deals_history);
+    expect(v2.tables.treasury_deals_current).not.toEqual(v1.tables.treasury_deals_current);
   });
 });
