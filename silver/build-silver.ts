@@ -82,6 +82,11 @@ function topicOf(entity: string): string {
   return spec.topic;
 }
 
+/** The topic of a bronze record file, from its path (records/topic=<topic>/dt=<date>/...), if it says. */
+function fileTopic(path: string): string | undefined {
+  return /^records\/topic=([^/]+)\//.exec(path)?.[1];
+}
+
 /** The entity key of a raw record of the topics besides trades, from its payload; NULL when not JSON or no key. */
 function keySql(): string {
   const cases = entityTopics.map(({ topic, keyFields }) => `WHEN ${quotedString(topic)} THEN ${recordKeySql(keyFields)}`);
@@ -112,15 +117,18 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
 
     // 1. The records bronze committed since the base version: trades (trades.ts), and the other topics' records with
     // their entity key and bucket.
+    // Bronze keeps each topic's records in files of their own (records/topic=<topic>/...): trades read theirs alone.
     const fresh = catalog.bronzeRecordFiles.slice(base?.bronzeFiles ?? 0);
+    const ofTrades = (f: { path: string }) => fileTopic(f.path) === undefined || fileTopic(f.path) === 'trades';
+    const ofOthers = (f: { path: string }) => fileTopic(f.path) !== 'trades';
     const rules = tradeRules(options.actions);
-    const trades = new TradesBuild({ db, store, log, base, fresh, bronze: catalog.bronzeRecordFiles, buckets, rules });
+    const trades = new TradesBuild({ db, store, log, base, fresh: fresh.filter(ofTrades), bronze: catalog.bronzeRecordFiles.filter(ofTrades), buckets, rules });
     await trades.validate();
     const topicList = `(${entityTopics.map((t) => quotedString(t.topic)).join(', ')})`;
     await db.run(`CREATE OR REPLACE TEMP TABLE new_records AS
       SELECT *, ${bucketSql('gk', buckets, true)} AS bucket FROM (
         SELECT topic, "partition", "offset", "key", "value", "timestamp", source, file_sha256, line, ${keySql()} AS gk, row_number() OVER () AS nid
-        FROM ${fresh.length === 0 ? 'bronze.records WHERE false' : `read_parquet(${quotedList(fresh.map((f) => f.local))}) WHERE topic IN ${topicList}`})`);
+        FROM ${!fresh.some(ofOthers) ? 'bronze.records WHERE false' : `read_parquet(${quotedList(fresh.filter(ofOthers).map((f) => f.local))}) WHERE topic IN ${topicList}`})`);
     const touchedBuckets = new Map<string, Set<number>>();
     for (const r of await rows(db, 'SELECT DISTINCT topic, bucket FROM new_records')) {
       if (!touchedBuckets.has(String(r.topic))) touchedBuckets.set(String(r.topic), new Set());
