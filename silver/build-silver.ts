@@ -123,7 +123,9 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     const ofOthers = (f: { path: string }) => fileTopic(f.path) !== 'trades';
     const rules = tradeRules(options.actions);
     const trades = new TradesBuild({ db, store, log, base, fresh: fresh.filter(ofTrades), bronze: catalog.bronzeRecordFiles.filter(ofTrades), buckets, rules });
-    await trades.validate();
+    // No new trade records: the trades' files, rules and checks carry over as they are.
+    const tradesActive = base === null || fresh.some(ofTrades);
+    if (tradesActive) await trades.validate();
     const topicList = `(${entityTopics.map((t) => quotedString(t.topic)).join(', ')})`;
     await db.run(`CREATE OR REPLACE TEMP TABLE new_records AS
       SELECT *, ${bucketSql('gk', buckets, true)} AS bucket FROM (
@@ -179,7 +181,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
 
     // 3. Rules with action fail stop the build before anything is written.
     const failing = await rows(db, `SELECT rule_id, count(*) AS n, min(reason) AS example FROM (
-      ${['trade_violations', ...(topics?.violations ?? [])].map((t) => `SELECT rule_id, reason FROM ${t} WHERE action = 'fail'`).join('\n      UNION ALL ')})
+      ${[...(tradesActive ? ['trade_violations'] : []), ...(topics?.violations ?? ['(SELECT NULL AS rule_id, NULL AS reason, NULL AS action WHERE false)'])].map((t) => `SELECT rule_id, reason FROM ${t} WHERE action = 'fail'`).join('\n      UNION ALL ')})
       GROUP BY rule_id ORDER BY rule_id`);
     if (failing.length > 0) {
       throw new SilverCheckFailedError(`silver build stopped: rule ${failing[0].rule_id} (action fail) broken by ${failing[0].n} record(s), e.g. ${failing[0].example}`, { rules: failing });
@@ -192,7 +194,15 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     try {
       const writer = new TableWriter(db, store, dir, version, written);
       const tables = {} as SilverManifest['tables'];
-      const tradeResult = await trades.finish(writer);
+      const tradeResult = tradesActive ? await trades.finish(writer) : {
+        tables: {
+          trades_history: base!.tables.trades_history ?? [], trades_current: base!.tables.trades_current ?? [], trades_index: base!.tables.trades_index ?? [],
+          // (With a topic-less file: an empty table's placeholder, which keeps the view's columns.)
+          quarantine: (base!.tables.quarantine ?? []).filter((f) => f.topic === 'trades' || f.topic === undefined),
+        },
+        counts: { records: 0, accepted: 0, quarantined: 0, warned: 0 },
+        checks: base!.checks.filter((c) => c.name.startsWith('trades_history.') || c.name.startsWith('trades_current.')),
+      };
       Object.assign(tables, { trades_history: tradeResult.tables.trades_history, trades_current: tradeResult.tables.trades_current, trades_index: tradeResult.tables.trades_index });
       // An empty table still gets a file, so that its view has its columns.
       if (tradeResult.tables.trades_history.length === 0) tables.trades_history = await writer.whole('trades_history', `(${emptyHistory})`);
