@@ -155,22 +155,33 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
         ${held.length === 0 ? `SELECT * EXCLUDE (bucket, nid), NULL::VARCHAR AS event_id, NULL::BOOLEAN AS schema_ok FROM new_records WHERE false`
           : `SELECT r.topic, r.gk, r."timestamp", r."partition", r."offset", r.file_sha256, r.line, r.event_id, r.schema_ok
             FROM read_parquet(${quotedList(held)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
-      await db.run(`CREATE OR REPLACE TEMP TABLE held_ordered AS
-        SELECT *, row_number() OVER (ORDER BY "timestamp", "partition" NULLS LAST, "offset", file_sha256, line) AS ord FROM (
-          SELECT topic, gk, true AS held, "timestamp", "partition", "offset", file_sha256, line, event_id, schema_ok FROM held_records
-          UNION ALL
-          SELECT topic, gk, false, "timestamp", "partition", "offset", file_sha256, line, NULL, NULL FROM new_records
-          WHERE gk IS NOT NULL AND topic IN ${historyTopics} AND (topic, gk) IN (SELECT topic, gk FROM held_records))`);
+      // A key is reworked when one of its held records arrived after a new one: decided by the record timestamps where
+      // they differ, in full arrival order (timestamp, partition, offset, file, line) for the keys where they tie.
+      const arrivalOrder = 'ORDER BY "timestamp", "partition" NULLS LAST, "offset", file_sha256, line';
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_span AS
+        SELECT h.topic, h.gk, h.last_held, n.first_new FROM (SELECT topic, gk, max("timestamp") AS last_held FROM held_records GROUP BY ALL) h
+        JOIN (SELECT topic, gk, min("timestamp") AS first_new FROM new_records WHERE gk IS NOT NULL AND topic IN ${historyTopics} GROUP BY ALL) n USING (topic, gk)
+        WHERE h.last_held >= n.first_new`);
       await db.run(`CREATE OR REPLACE TEMP TABLE rework AS
         SELECT topic, gk FROM touched WHERE topic NOT IN ${historyTopics}
+        UNION ALL SELECT topic, gk FROM held_span WHERE last_held > first_new
         UNION ALL
-        SELECT topic, gk FROM held_ordered GROUP BY topic, gk
-        HAVING max(ord) FILTER (WHERE held) > min(ord) FILTER (WHERE NOT held)`);
-      // The event ids of the held records of the other touched keys that passed their schema rules, in arrival order.
+        SELECT topic, gk FROM (
+          SELECT topic, gk, held, row_number() OVER (${arrivalOrder}) AS ord FROM (
+            SELECT topic, gk, true AS held, "timestamp", "partition", "offset", file_sha256, line FROM held_records SEMI JOIN held_span USING (topic, gk)
+            UNION ALL
+            SELECT topic, gk, false, "timestamp", "partition", "offset", file_sha256, line FROM new_records SEMI JOIN held_span USING (topic, gk))
+          WHERE (topic, gk) IN (SELECT topic, gk FROM held_span WHERE last_held = first_new))
+        GROUP BY topic, gk HAVING max(ord) FILTER (WHERE held) > min(ord) FILTER (WHERE NOT held)`);
+      // The held records of the other touched keys that passed their schema rules and share an event id with a new
+      // record of their key (what the duplicate rule needs of them), in arrival order.
       await db.run(`CREATE OR REPLACE TEMP TABLE held_events AS
-        SELECT h.topic, h.gk, h.event_id, ord - 4611686018427387904 AS arrival, ${recordPositionSql} AS position
-        FROM held_ordered h ANTI JOIN rework w ON w.topic = h.topic AND w.gk = h.gk
-        WHERE h.held AND h.schema_ok`);
+        SELECT h.topic, h.gk, h.event_id, row_number() OVER (${arrivalOrder}) - 4611686018427387904 AS arrival, ${recordPositionSql} AS position
+        FROM held_records h
+        SEMI JOIN (SELECT DISTINCT topic, gk, ${recordKeySql(['event_id'])} AS event_id FROM new_records WHERE gk IS NOT NULL) n
+          ON n.topic = h.topic AND n.gk = h.gk AND n.event_id = h.event_id
+        ANTI JOIN rework w ON w.topic = h.topic AND w.gk = h.gk
+        WHERE h.schema_ok`);
       // A view: each topic's staging reads its own records from it once.
       await db.run(`CREATE OR REPLACE TEMP VIEW work_records AS
         SELECT * FROM new_records
