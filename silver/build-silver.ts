@@ -397,14 +397,18 @@ async function writeOtherTopics(
     const carriedLocal = await local(carriedCurrent);
     await db.run(`CREATE OR REPLACE TEMP VIEW ${t} AS SELECT * EXCLUDE (_bucket) FROM ${t}_current
       ${carriedLocal.length === 0 ? '' : `UNION ALL BY NAME SELECT * FROM read_parquet(${quotedList(carriedLocal)})`}`);
-    // What the checks read: the touched keys' rows with recorded_to open (this build's, and those held that stay).
+    // What the checks read: the touched keys' rows with recorded_to open, this build's and those held that stay. Of
+    // the latter, those that end where the replaced ones start or later: a key's rows are contiguous in valid time, so
+    // these include the one this build's rows must follow on from, and the earlier ones were checked when written.
     const heldOpen = [...touchedHere].flatMap((b) => [...old('current', b), ...old('open', b)]);
+    const [from] = await rows(db, `SELECT CAST(min(valid_from) AS VARCHAR) AS m FROM ${entity}_pseudo`);
     await db.run(`CREATE OR REPLACE TEMP VIEW ${t}_checked AS
       SELECT ${k.key}, valid_from, valid_to, recorded_to FROM ${t}_new WHERE _part <> 'closed'
-      ${heldOpen.length === 0 ? '' : `UNION ALL SELECT p.${k.key}, p.valid_from, p.valid_to, p.recorded_to FROM read_parquet(${quotedList(await local(heldOpen))}) p
+      ${heldOpen.length === 0 || from.m === null ? '' : `UNION ALL SELECT p.${k.key}, p.valid_from, p.valid_to, p.recorded_to FROM read_parquet(${quotedList(await local(heldOpen))}) p
         SEMI JOIN ${keysOf('touched')} w ON w.gk = p.${k.key}
         ANTI JOIN ${keysOf('rework')} r ON r.gk = p.${k.key}
-        ANTI JOIN ${entity}_pseudo g ON g.${k.key} = p.${k.key} AND g.valid_from = p.valid_from`}`);
+        ANTI JOIN ${entity}_pseudo g ON g.${k.key} = p.${k.key} AND g.valid_from = p.valid_from
+        WHERE p.valid_to IS NULL OR p.valid_to >= ${quotedString(String(from.m))}::TIMESTAMPTZ`}`);
   }
   // Quarantine: per topic and bucket, keyed by entity_key (rows without one are kept as they are).
   const quarantineFiles: SilverFile[] = [];
