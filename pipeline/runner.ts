@@ -128,12 +128,7 @@ export interface StreamOptions extends RunnerOptions {
   onCycle?: (outcomes: LayerOutcome[]) => void;
 }
 
-/**
- * Ingest continuously and rebuild silver and gold incrementally as new data is committed, until the signal aborts.
- * Silver and gold run in loops of their own, so that gold builds silver version N while silver builds N + 1: an event
- * waits for one silver build less than with one loop running both. Silver builds when bronze has a new version, gold
- * when silver has one (the moment it is published) or the business date changed; each looks again every intervalMs.
- */
+/** Ingest continuously and rebuild silver and gold incrementally as new data is committed, until the signal aborts. */
 export async function runStream(options: StreamOptions): Promise<void> {
   const log = (options.logger ?? silentLogger).child({ module: 'stream' });
   const intervalMs = options.intervalMs ?? 2_000;
@@ -144,53 +139,29 @@ export async function runStream(options: StreamOptions): Promise<void> {
     bronze: (await bronzeLog(options.store).latest())?.version ?? null,
     silver: (await silverLog(options.store).latest())?.version ?? null,
   }));
-  // Silver wakes gold when it publishes, rather than leaving it to its next look.
-  let wakeGold = () => {};
-  const goldWakes = () => new Promise<void>((resolve) => { wakeGold = resolve; });
-  const loop = async (layer: 'silver' | 'gold', due: () => Promise<{ run: boolean; done: () => Promise<void> }>, wait: () => Promise<void>) => {
-    while (!options.signal.aborted) {
-      let again = false;
-      try {
-        const { run, done } = await due();
-        if (run) {
-          const outcomes = await runLayers([layer], { ...options, businessDate: dateOf(options) });
-          options.onCycle?.(outcomes);
-          if (outcomes.every((o) => o.status === 'succeeded' || o.status === 'unchanged')) {
-            await done();
-            again = (await due()).run;
-          }
+  let built = { bronze: null as number | null, silver: null as number | null, date: '' };
+  while (!options.signal.aborted) {
+    try {
+      const now = await versions();
+      const date = dateOf(options);
+      const layers: Layer[] = [];
+      if (now.bronze !== null && now.bronze !== built.bronze) layers.push('silver');
+      if (layers.length > 0 || (now.silver !== null && (now.silver !== built.silver || date !== built.date))) layers.push('gold');
+      if (layers.length > 0) {
+        const outcomes = await runLayers(layers, { ...options, businessDate: date });
+        options.onCycle?.(outcomes);
+        if (outcomes.every((o) => o.status === 'succeeded' || o.status === 'unchanged')) {
+          const after = await versions();
+          built = { bronze: now.bronze, silver: after.silver, date };
+          // Bronze moved on while this cycle ran: start the next one now rather than after a pause.
+          if (after.bronze !== now.bronze) continue;
         }
-      } catch (err) {
-        log.error({ layer, err: (err as Error).message }, `stream ${layer} run failed; retrying at the next interval`);
       }
-      // New data arrived while this run ran: the next one starts now rather than after a pause.
-      if (!again) await wait();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'stream cycle failed; retrying at the next interval');
     }
-  };
-  let silverBuilt: number | null = null;
-  const silverLoop = loop('silver', async () => {
-    const now = await versions();
-    return {
-      run: now.bronze !== null && now.bronze !== silverBuilt,
-      done: async () => {
-        silverBuilt = now.bronze;
-        wakeGold();
-      },
-    };
-  }, () => sleep(intervalMs, options.signal));
-  let goldBuilt = { silver: null as number | null, date: '' };
-  const goldLoop = loop('gold', async () => {
-    const now = await versions();
-    const date = dateOf(options);
-    return {
-      run: now.silver !== null && (now.silver !== goldBuilt.silver || date !== goldBuilt.date),
-      done: async () => {
-        goldBuilt = { silver: now.silver, date };
-      },
-    };
-  }, () => Promise.race([sleep(intervalMs, options.signal), goldWakes()]));
-  await Promise.all([silverLoop, goldLoop]);
-  wakeGold();
+    await sleep(intervalMs, options.signal);
+  }
   await ingest;
   log.info({}, 'stream stopped');
 }
