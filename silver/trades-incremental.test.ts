@@ -5,8 +5,7 @@
  * schema failures and matured trades; two buckets, so that a bucket collects more segments than it keeps and merges.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { baseTrade, TestLake, type TradeRecord } from './test-fixtures/lake.js';
-import type { SilverBuildResult } from './build-silver.js';
+import { baseTrade, landingOrder, TestLake, type TradeRecord } from './test-fixtures/lake.js';
 
 let lake: TestLake;
 beforeEach(async () => {
@@ -46,10 +45,7 @@ function records(seed: number, late: number): TradeRecord[] {
     }
   }
   out.push({ value: '{"trade_id": "broken', at: '2026-03-03T09:00:00Z', key: 'X' });
-  const ordered = out.map((r, i) => ({ r, k: Date.parse(r.at) + i / 1000 }));
-  const last = Math.max(...ordered.map((o) => o.k));
-  for (const o of ordered) if (rand() < late) o.k += rand() * (last - o.k);
-  return ordered.sort((a, b) => a.k - b.k).map((x) => x.r);
+  return landingOrder(out.map((r, i) => ({ r, k: Date.parse(r.at) + i / 1000 })), late, rand);
 }
 
 async function trades(): Promise<Record<string, unknown[]>> {
@@ -66,12 +62,8 @@ it.each([
   ['in any order', 7, 1],
 ])('gives the trades tables of a full rebuild, build after build: records %s', async (_, seed, late) => {
   const all = records(seed, late);
-  const builds: SilverBuildResult[] = [];
   const batches = 12;
-  for (let i = 0; i < batches; i++) {
-    await lake.land(all.slice(Math.floor((i * all.length) / batches), Math.floor(((i + 1) * all.length) / batches)));
-    builds.push(await lake.build({ businessDate: '2026-03-05', buckets: 2 }));
-  }
+  const builds = await lake.landInBatches(all, batches, { businessDate: '2026-03-05', buckets: 2 });
   expect(builds.map((b) => b.incremental)).toEqual([false, ...Array(batches - 1).fill(true)]);
   for (const b of builds) expect(b.checks.filter((c) => !c.ok)).toEqual([]);
   // Builds work on held records again only for trades with a late record.

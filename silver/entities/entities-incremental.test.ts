@@ -6,8 +6,7 @@
  * earlier build, schema failures; two buckets, so that the append-only parts collect more segments than they keep.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { TestLake, type TradeRecord } from '../test-fixtures/lake.js';
-import type { SilverBuildResult } from '../build-silver.js';
+import { landingOrder, TestLake, type TradeRecord } from '../test-fixtures/lake.js';
 import { deal, position, record } from './test-events.js';
 import { silverLog } from '../manifest.js';
 
@@ -56,9 +55,7 @@ function records(seed: number, late: number): TradeRecord[] {
       out.push({ r: record('positions', id, value, at(minute)), k: minute + out.length / 1e4 });
     }
   }
-  const last = Math.max(...out.map((o) => o.k));
-  for (const o of out) if (rand() < late) o.k += rand() * (last - o.k);
-  return out.sort((a, b) => a.k - b.k).map((x) => x.r);
+  return landingOrder(out, late, rand);
 }
 
 async function tables(): Promise<Record<string, unknown[]>> {
@@ -77,12 +74,8 @@ it.each([
   ['in any order', 7, 1],
 ])('gives the deals and positions tables of a full rebuild, build after build: records %s', async (_, seed, late) => {
   const all = records(seed, late);
-  const builds: SilverBuildResult[] = [];
   const batches = 12;
-  for (let i = 0; i < batches; i++) {
-    await lake.land(all.slice(Math.floor((i * all.length) / batches), Math.floor(((i + 1) * all.length) / batches)));
-    builds.push(await lake.build({ businessDate: '2026-03-05', buckets: 2 }));
-  }
+  const builds = await lake.landInBatches(all, batches, { businessDate: '2026-03-05', buckets: 2 });
   expect(builds.map((b) => b.incremental)).toEqual([false, ...Array(batches - 1).fill(true)]);
   for (const b of builds) expect(b.checks.filter((c) => !c.ok)).toEqual([]);
   // Held records are worked on again only for keys with a late record.

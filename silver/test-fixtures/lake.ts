@@ -26,6 +26,16 @@ export const baseTrade = {
   settlement_date: '2026-03-04', maturity_date: '2030-05-15', created_date: '2026-03-02',
 };
 
+/**
+ * Records in the order they are landed: by `k` (arrival), but for a share `late` of them, moved to land anywhere later
+ * (`rand` gives numbers in [0, 1)).
+ */
+export function landingOrder<T>(records: { r: T; k: number }[], late: number, rand: () => number): T[] {
+  const last = Math.max(...records.map((o) => o.k));
+  for (const o of records) if (rand() < late) o.k += rand() * (last - o.k);
+  return records.sort((a, b) => a.k - b.k).map((x) => x.r);
+}
+
 export class TestLake {
   private files = 0;
   private constructor(readonly dir: string, readonly store: LocalObjectStore) {}
@@ -60,6 +70,16 @@ export class TestLake {
     const summary = await simulate({ ...options, sink });
     await sink.close();
     return { path, summary };
+  }
+
+  /** Lands `records` in `batches` slices, in order, with a silver build after each; the builds' results. */
+  async landInBatches(records: TradeRecord[], batches: number, options: Omit<SilverBuildOptions, 'store'>) {
+    const builds: Awaited<ReturnType<typeof buildSilver>>[] = [];
+    for (let i = 0; i < batches; i++) {
+      await this.land(records.slice(Math.floor((i * records.length) / batches), Math.floor(((i + 1) * records.length) / batches)));
+      builds.push(await this.build(options));
+    }
+    return builds;
   }
 
   build(options: Omit<SilverBuildOptions, 'store'>) {
