@@ -141,6 +141,10 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     const others = base === null || touchedBuckets.size > 0;
     const active = (topic: string) => base === null || touchedBuckets.has(topic);
     const newCounts = await rows(db, 'SELECT topic, count(*) AS n FROM new_records GROUP BY topic');
+    // Per topic, the first and the last record timestamp of the new records (epoch µs).
+    const newSpans = await rows(db, 'SELECT topic, epoch_us(min("timestamp")) AS first, epoch_us(max("timestamp")) AS last FROM new_records GROUP BY topic');
+    const recordsUpTo = { ...(base?.recordsUpTo ?? {}) };
+    for (const r of newSpans) recordsUpTo[String(r.topic)] = Math.max(recordsUpTo[String(r.topic)] ?? -Infinity, Number(r.last));
 
     // 2. What to work on: the new records, and the records silver holds of the keys they touch that must be worked on
     // again ("rework"): every key of the fact topics, and the keys of the entities with a history that have a new
@@ -149,15 +153,25 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     let topics: Awaited<ReturnType<typeof validateTopics>> | null = null;
     if (others) {
       await db.run('CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT topic, gk FROM new_records WHERE gk IS NOT NULL');
-      const held = await prevFiles('records', (f) => f.topic !== undefined && f.bucket !== undefined && (touchedBuckets.get(f.topic)?.has(f.bucket) ?? false));
+      const heldFiles = (base?.tables.records ?? []).filter((f) => f.topic !== undefined && f.bucket !== undefined && (touchedBuckets.get(f.topic)?.has(f.bucket) ?? false));
+      const held = await mapLimited(heldFiles, 8, (f) => store.localPath(`silver/${f.path}`));
       const historyTopics = `(${historyEntities.map((e) => quotedString(topicOf(e.entity))).join(', ')})`;
+      // What the held records of the touched keys are needed for: their event ids (the duplicate rule) and, of the
+      // topics whose new records do not all arrive after every record silver holds (manifest recordsUpTo), when they
+      // arrived. Narrow columns, and the arrival columns only where needed.
+      const late = new Set(newSpans.filter((r) => base?.recordsUpTo?.[String(r.topic)] === undefined || Number(r.first) <= base.recordsUpTo[String(r.topic)]).map((r) => String(r.topic)));
+      const heldOf = (keep: (topic: string) => boolean) => held.filter((_, i) => keep(heldFiles[i].topic!));
+      const arrivalColumns = `"timestamp", "partition", "offset", file_sha256, line`;
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_ids AS
+        ${held.length === 0 ? `SELECT topic, gk, NULL::VARCHAR AS event_id, NULL::BOOLEAN AS schema_ok FROM new_records WHERE false`
+          : `SELECT r.topic, r.gk, r.event_id, r.schema_ok FROM read_parquet(${quotedList(held)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
+      const heldLate = heldOf((topic) => late.has(topic));
       await db.run(`CREATE OR REPLACE TEMP TABLE held_records AS
-        ${held.length === 0 ? `SELECT * EXCLUDE (bucket, nid), NULL::VARCHAR AS event_id, NULL::BOOLEAN AS schema_ok FROM new_records WHERE false`
-          : `SELECT r.topic, r.gk, r."timestamp", r."partition", r."offset", r.file_sha256, r.line, r.event_id, r.schema_ok
-            FROM read_parquet(${quotedList(held)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
+        ${heldLate.length === 0 ? `SELECT topic, gk, ${arrivalColumns} FROM new_records WHERE false`
+          : `SELECT r.topic, r.gk, ${arrivalColumns.split(', ').map((c) => `r.${c}`).join(', ')} FROM read_parquet(${quotedList(heldLate)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
       // A key is reworked when one of its held records arrived after a new one: decided by the record timestamps where
       // they differ, in full arrival order (timestamp, partition, offset, file, line) for the keys where they tie.
-      const arrivalOrder = 'ORDER BY "timestamp", "partition" NULLS LAST, "offset", file_sha256, line';
+      const arrivalOrder = `ORDER BY "timestamp", "partition" NULLS LAST, "offset", file_sha256, line`;
       await db.run(`CREATE OR REPLACE TEMP TABLE held_span AS
         SELECT h.topic, h.gk, h.last_held, n.first_new FROM (SELECT topic, gk, max("timestamp") AS last_held FROM held_records GROUP BY ALL) h
         JOIN (SELECT topic, gk, min("timestamp") AS first_new FROM new_records WHERE gk IS NOT NULL AND topic IN ${historyTopics} GROUP BY ALL) n USING (topic, gk)
@@ -168,20 +182,25 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
         UNION ALL
         SELECT topic, gk FROM (
           SELECT topic, gk, held, row_number() OVER (${arrivalOrder}) AS ord FROM (
-            SELECT topic, gk, true AS held, "timestamp", "partition", "offset", file_sha256, line FROM held_records SEMI JOIN held_span USING (topic, gk)
+            SELECT topic, gk, true AS held, ${arrivalColumns} FROM held_records SEMI JOIN held_span USING (topic, gk)
             UNION ALL
-            SELECT topic, gk, false, "timestamp", "partition", "offset", file_sha256, line FROM new_records SEMI JOIN held_span USING (topic, gk))
+            SELECT topic, gk, false, ${arrivalColumns} FROM new_records SEMI JOIN held_span USING (topic, gk))
           WHERE (topic, gk) IN (SELECT topic, gk FROM held_span WHERE last_held = first_new))
         GROUP BY topic, gk HAVING max(ord) FILTER (WHERE held) > min(ord) FILTER (WHERE NOT held)`);
       // The held records of the other touched keys that passed their schema rules and share an event id with a new
-      // record of their key (what the duplicate rule needs of them), in arrival order.
-      await db.run(`CREATE OR REPLACE TEMP TABLE held_events AS
-        SELECT h.topic, h.gk, h.event_id, row_number() OVER (${arrivalOrder}) - 4611686018427387904 AS arrival, ${recordPositionSql} AS position
-        FROM held_records h
+      // record of their key (what the duplicate rule needs of them; usually none), in arrival order.
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_repeated AS
+        SELECT DISTINCT h.topic, h.gk, h.event_id FROM held_ids h
         SEMI JOIN (SELECT DISTINCT topic, gk, ${recordKeySql(['event_id'])} AS event_id FROM new_records WHERE gk IS NOT NULL) n
           ON n.topic = h.topic AND n.gk = h.gk AND n.event_id = h.event_id
         ANTI JOIN rework w ON w.topic = h.topic AND w.gk = h.gk
         WHERE h.schema_ok`);
+      const repeated = Number((await rows(db, 'SELECT count(*) AS n FROM held_repeated'))[0].n) > 0;
+      await db.run(`CREATE OR REPLACE TEMP TABLE held_events AS
+        ${!repeated ? `SELECT topic, gk, NULL::VARCHAR AS event_id, NULL::BIGINT AS arrival, NULL::VARCHAR AS position FROM new_records WHERE false`
+          : `SELECT h.topic, h.gk, h.event_id, row_number() OVER (${arrivalOrder}) - 4611686018427387904 AS arrival, ${recordPositionSql} AS position
+            FROM read_parquet(${quotedList(held)}) h SEMI JOIN held_repeated r ON r.topic = h.topic AND r.gk = h.gk AND r.event_id = h.event_id
+            WHERE h.schema_ok`}`);
       // A view: each topic's staging reads its own records from it once.
       await db.run(`CREATE OR REPLACE TEMP VIEW work_records AS
         SELECT * FROM new_records
@@ -273,7 +292,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       const manifest: SilverManifest = {
         format: 4, version, builtAt: new Date(clock()).toISOString(), businessDate, bronzeVersion,
         bronzeFiles: catalog.bronzeRecordFiles.length, bronzeLastFile: catalog.bronzeRecordFiles.at(-1)?.path ?? null,
-        highWaterMarks: catalog.bronzeWatermarks, buckets, actions,
+        highWaterMarks: catalog.bronzeWatermarks, recordsUpTo, buckets, actions,
         rules: [...rules.map((r) => ({ id: r.id, version: r.version })), ...topicRules], tables, counts, run, checks,
       };
       await silver.commit(version, manifest);

@@ -49,6 +49,11 @@ export const silverManifestSchema = z.object({
   bronzeLastFile: z.string().nullable().optional(),
   /** Bronze's per-source watermarks (topic/partition, or file) at that point: what "processed up to" means. */
   highWaterMarks: z.record(z.string(), z.string()).optional(),
+  /**
+   * Per topic besides trades, the newest record timestamp silver holds (epoch microseconds): a build whose new records
+   * of a topic all come later needs no held record's arrival to know that none arrived late.
+   */
+  recordsUpTo: z.record(z.string(), z.number()).optional(),
   buckets: z.number().int().positive().optional(),
   /** The rule actions other than the defaults the version was built with (a change means a full rebuild). */
   actions: z.record(z.string(), z.enum(['warn', 'quarantine', 'fail'])).optional(),
