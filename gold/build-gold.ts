@@ -67,7 +67,7 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
   const regime = options.regime ?? loadRegime();
   const internalLimit = options.internalLimit ?? defaultInternalLimit;
   const knownAt = new Date(options.knownAt ?? clock()).toISOString();
-  const catalog = await openCatalog({ store, gold: false, metrics: false });
+  const catalog = await openCatalog({ store, bronze: false, gold: false, metrics: false });
   try {
     const silverVersion = catalog.versions.silver;
     if (silverVersion === null) throw new TerminalError('run gold: silver has no version yet: run silver first', { asOfDate });

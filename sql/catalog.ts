@@ -36,6 +36,8 @@ export interface OpenCatalogOptions {
   silverVersion?: number;
   /** The gold views (default true); a gold build reads silver only. */
   gold?: boolean;
+  /** The bronze views and record files (default true); a gold build or report reads silver only. */
+  bronze?: boolean;
   /** metrics.runs (the run log) and the views over it (default true). */
   metrics?: boolean;
 }
@@ -44,11 +46,11 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
   const { store } = options;
   const db = await openDuckDb({ threads: options.threads });
   try {
-    const bronze = await bronzeLog(store).latest();
+    const bronze = options.bronze === false ? null : await bronzeLog(store).latest();
     await db.connection.run('CREATE SCHEMA IF NOT EXISTS bronze');
     const readDirs = new Set<string>();
     const bronzeRecordFiles: Catalog['bronzeRecordFiles'] = [];
-    for (const table of bronzeTables) {
+    for (const table of options.bronze === false ? [] : bronzeTables) {
       const files = bronze?.manifest.tables[table] ?? [];
       const paths = await mapLimited(files, 8, (f) => store.localPath(`bronze/${f.path}`));
       if (table === 'records') bronzeRecordFiles.push(...files.map((f, i) => ({ path: f.path, local: paths[i] })));

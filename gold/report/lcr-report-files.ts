@@ -72,7 +72,7 @@ export async function writeLcrReport(options: LcrReportOptions): Promise<ReportM
   const log = (options.logger ?? silentLogger).child({ module: 'gold.report' });
   const knownAt = new Date(options.knownAt ?? (options.clock ?? Date.now)()).toISOString();
   await mkdir(options.outDir, { recursive: true });
-  const catalog = await openCatalog({ store: options.store, silverVersion: options.silverVersion, gold: false, metrics: false });
+  const catalog = await openCatalog({ store: options.store, silverVersion: options.silverVersion, bronze: false, gold: false, metrics: false });
   try {
     const silverVersion = catalog.versions.silver;
     if (silverVersion === null) throw new TerminalError('report lcr: silver has no version yet: run silver first', {});
