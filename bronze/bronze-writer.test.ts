@@ -4,8 +4,9 @@
  * an earlier one failed would make the failed records look landed for good.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../store/local-store.js';
 import type { ObjectStore } from '../store/object-store.js';
@@ -97,5 +98,35 @@ describe('BronzeWriter with overlapping landings', () => {
     catalog.close();
     writer.close();
     other.close();
+  });
+
+  it('writes its staging files over from batch to batch, and removes them on close, or on open once their process is gone', async () => {
+    const store = new LocalObjectStore({ root: join(mkdtempSync(join(tmpdir(), 'bronze-slots-')), 'lake') });
+    const stagingDir = mkdtempSync(join(tmpdir(), 'bronze-staging-'));
+    // Left by a writer on this host that was killed (pid 2^22 + 1 is above Linux's pid_max, so never alive): a slot file
+    // and a batch directory; by a live one (this process); by one on another host (whose pid says nothing here).
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const other = host === '00000000' ? '11111111' : '00000000';
+    const dead = `w-${host}-${2 ** 22 + 1}`;
+    writeFileSync(join(stagingDir, `${dead}-slot-x-0.csv`), 'left over');
+    mkdirSync(join(stagingDir, `${dead}-x`));
+    writeFileSync(join(stagingDir, `${dead}-x`, 'part.parquet'), 'left over');
+    const kept = [`w-${host}-${process.pid}-slot-x-0.csv`, `w-${other}-${2 ** 22 + 1}-slot-x-0.csv`].sort();
+    for (const name of kept) writeFileSync(join(stagingDir, name), 'left over');
+    const writer = await BronzeWriter.open({ store, stagingDir });
+    expect(readdirSync(stagingDir).sort()).toEqual(kept);
+    for (const name of kept) rmSync(join(stagingDir, name));
+    const origin = { kind: 'bus', bus: 'kafka', source: 'kafka://test' } as const;
+    // A large batch, then a smaller one in the same slot: only the second one's rows may land from it.
+    expect(await writer.landEncoded(encodeBatch(busBatch('trades', 0, 5_000), writer.watermarks(), Date.now()), origin)).toMatchObject({ landed: 5_000 });
+    expect(readdirSync(stagingDir)).toHaveLength(1);
+    expect(await writer.landEncoded(encodeBatch(busBatch('trades', 5_000, 10), writer.watermarks(), Date.now()), origin)).toMatchObject({ landed: 10 });
+    expect(readdirSync(stagingDir)).toHaveLength(1);
+    const catalog = await openCatalog({ store });
+    const rows = await catalog.db.connection.runAndReadAll('SELECT count(*)::INTEGER AS n, count(DISTINCT "offset")::INTEGER AS d, max("offset")::INTEGER AS top FROM bronze.records');
+    expect(rows.getRowObjectsJson()[0]).toEqual({ n: 5_010, d: 5_010, top: 5_009 });
+    catalog.close();
+    writer.close();
+    expect(readdirSync(stagingDir)).toEqual([]);
   });
 });

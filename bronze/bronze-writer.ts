@@ -5,10 +5,10 @@
  * naming them, with the advanced watermarks. Losing the commit race to another writer means: reload, and
  * if that writer landed some of the same positions, drop the files and encode again without them.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ObjectStore } from '../store/object-store.js';
 import { openDuckDb, quotedString, sqlFile, type DuckDb, type DuckDBConnection } from '../lib/duckdb.js';
@@ -55,6 +55,10 @@ export class BronzeWriter {
   private landing = 0;
   /** Connections free for a COPY: the instance's own, and more when landings overlap. */
   private readonly idleConnections: DuckDBConnection[];
+  /** Staging slot files not in use by a landing (see stage()); named `<slotPrefix>-<n>.csv` in the staging directory. */
+  private readonly freeSlots: string[] = [];
+  private readonly slotPrefix = `${stagingOwner}-slot-${randomUUID()}`;
+  private slotCount = 0;
 
   private constructor(
     private readonly options: Required<Omit<BronzeWriterOptions, 'logger' | 'clock' | 'duckdbThreads'>> & { logger: Logger; clock: () => number },
@@ -76,6 +80,7 @@ export class BronzeWriter {
     // The consumer's own thread (kafkajs, or the file reader) needs a core of its own: DuckDB gets the rest.
     const db = await openDuckDb({ threads: options.duckdbThreads ?? Math.max(1, availableParallelism() - 1) });
     const writer = new BronzeWriter(full, bronzeLog(options.store, root), db);
+    await removeLeftovers(full.stagingDir);
     await writer.refresh();
     return writer;
   }
@@ -131,11 +136,13 @@ export class BronzeWriter {
       encoded.encoder.release();
       return result;
     }
-    const dir = join(this.options.stagingDir, batchId);
+    const dir = join(this.options.stagingDir, `${stagingOwner}-${batchId}`);
     await mkdir(dir, { recursive: true });
+    const slots: string[] = [];
     try {
       const t0 = performance.now();
-      const staged = await this.stage(encoded, dir);
+      const staged = await this.stage(encoded, slots);
+      encoded.encoder.release();
       for (let attempt = 1; ; attempt++) {
         const base = this.current;
         const ingestMs = this.options.clock();
@@ -182,18 +189,30 @@ export class BronzeWriter {
       }
     } finally {
       encoded.encoder.release();
+      this.freeSlots.push(...slots);
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  /** Writes the staging files once; they are re-read if the commit has to be redone. */
-  private async stage(encoded: EncodedBatch, dir: string): Promise<{ path: string; topic: string; dt: string; rows: number }[]> {
+  /**
+   * Writes the staging files once; they are re-read if the commit has to be redone. Each goes into a slot file of
+   * this writer, written over in place from batch to batch: a new file on tmpfs pays for every page (allocated,
+   * zeroed, freed again on delete), ~0.2 s of system time per million records. `slots` receives the slots taken.
+   */
+  private async stage(encoded: EncodedBatch, slots: string[]): Promise<{ path: string; topic: string; dt: string; rows: number }[]> {
     const out = [];
-    for (const [i, staged] of encoded.encoder.all().entries()) {
-      const path = join(dir, `${i}.csv`);
-      const fh = await open(path, 'w');
+    for (const staged of encoded.encoder.all()) {
+      if (staged.rows === 0) continue; // its rows were taken back (encodeBusSegment)
+      const path = this.freeSlots.pop() ?? join(this.options.stagingDir, `${this.slotPrefix}-${this.slotCount++}.csv`);
+      slots.push(path);
+      const fh = await open(path, 'r+').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return open(path, 'w');
+        throw err;
+      });
       try {
-        await fh.writev(staged.contents());
+        const bytes = staged.bytes;
+        await fh.writev(staged.contents(), 0);
+        await fh.truncate(bytes);
       } finally {
         await fh.close();
       }
@@ -218,7 +237,7 @@ export class BronzeWriter {
           source: quotedString(origin.source),
           file_sha256: origin.kind === 'file' ? quotedString(origin.sha256) : 'NULL::VARCHAR',
           line: origin.kind === 'file' ? '("offset" + 1)::BIGINT' : 'NULL::BIGINT',
-          position_filter: positionFilter(origin, s.topic, encoded.watermarks, watermarks),
+          position_filter: positionFilter(origin, s.topic, encoded.firstPositions, watermarks),
         }), { topic: s.topic, dt: s.dt, fileId });
         if (file !== null) {
           files.push(file);
@@ -265,8 +284,35 @@ export class BronzeWriter {
   }
 
   close(): void {
+    for (let i = 0; i < this.slotCount; i++) rmSync(join(this.options.stagingDir, `${this.slotPrefix}-${i}.csv`), { force: true });
     for (const c of this.idleConnections.splice(0)) if (c !== this.db.connection) c.closeSync();
     this.db.close();
+  }
+}
+
+/**
+ * What a writer puts in the staging directory is named `w-<host>-<pid>-...`: whether its writer is gone can only be
+ * told on the same host (and pid namespace).
+ */
+const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const stagingOwner = `w-${hostTag}-${process.pid}`;
+
+/** Deletes what writers whose process has died (killed, so nothing was cleaned up) left in the staging directory: tmpfs is memory. */
+async function removeLeftovers(stagingDir: string): Promise<void> {
+  const names = await readdir(stagingDir).catch(() => [] as string[]);
+  for (const name of names) {
+    const [, host, pid] = /^w-([0-9a-f]{8})-(\d+)-/.exec(name) ?? [];
+    if (host !== hostTag || processAlive(Number(pid))) continue;
+    await rm(join(stagingDir, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -305,17 +351,22 @@ export type LandingOrigin =
   | { kind: 'bus'; bus: 'kafka' | 'eventlog'; source: string }
   | { kind: 'file'; source: string; path: string; sha256: string };
 
-/** SQL keeping the staged rows of one topic that bronze does not have yet. */
-function positionFilter(origin: LandingOrigin, topic: string, covered: Record<string, string>, watermarks: Record<string, string>): string {
+/**
+ * SQL keeping the staged rows of one topic that bronze does not have yet. Only sources whose committed watermark
+ * reaches the batch's first position need a condition (another writer landed some of it): a CASE over every
+ * partition cost the COPY ~15% although it removed nothing.
+ */
+function positionFilter(origin: LandingOrigin, topic: string, first: Record<string, string>, watermarks: Record<string, string>): string {
   if (origin.kind === 'file') {
-    const wm = watermarks[filePositionKey(origin.sha256)];
-    return wm === undefined ? 'true' : `"offset" + 1 > ${BigInt(wm)}`;
+    const key = filePositionKey(origin.sha256);
+    const wm = watermarks[key];
+    return wm === undefined || (first[key] !== undefined && BigInt(wm) < BigInt(first[key])) ? 'true' : `"offset" + 1 > ${BigInt(wm)}`;
   }
   const cases: string[] = [];
-  for (const key of Object.keys(covered)) {
+  const prefix = `${origin.bus}:${topic}/`;
+  for (const [key, from] of Object.entries(first)) {
     const wm = watermarks[key];
-    const prefix = `${origin.bus}:${topic}/`;
-    if (wm !== undefined && key.startsWith(prefix)) cases.push(`WHEN ${Number(key.slice(prefix.length))} THEN ${BigInt(wm)}`);
+    if (wm !== undefined && key.startsWith(prefix) && BigInt(wm) >= BigInt(from)) cases.push(`WHEN ${Number(key.slice(prefix.length))} THEN ${BigInt(wm)}`);
   }
   return cases.length === 0 ? 'true' : `"offset" > CASE "partition" ${cases.join(' ')} ELSE -1 END`;
 }

@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { errorHeader, type BusRecord, type RecordHeaders } from '../bus/event-bus.js';
 import type { ParsedRecord } from '../bus/record-file.js';
-import { StagingEncoder } from './staging-encoder.js';
+import { StagingEncoder, type StagingFile, type StagingMark } from './staging-encoder.js';
 
 export interface DeadLetterRow {
   source: string;
@@ -83,17 +83,44 @@ export function encodeBatch(batch: LandingBatch, watermarks: Record<string, stri
  * Appends one partition's records to `out`. `upTo` is the highest position covered so far per partition (seeded
  * from the committed watermark): a partition handed back to this member after a rebalance is delivered again
  * from its committed offset, so the same offsets can arrive twice.
+ * UTF-8 is checked once over the rows the segment added to each staging file rather than per key and value; only
+ * when that check fails are the rows taken back and the segment encoded again record by record, dead-lettering the
+ * invalid ones with the same reasons.
  */
 export function encodeBusSegment(out: EncodedBatch, bus: 'kafka' | 'eventlog', source: string, seg: BusSegment, watermarks: Record<string, string>, upTo: Map<string, bigint>): void {
   if (seg.records.length === 0) return;
-  const enc = out.encoder;
   const key = busPositionKey(bus, seg.topic, seg.partition);
   let landedUpTo = upTo.get(key);
   if (landedUpTo === undefined) landedUpTo = watermarks[key] === undefined ? -1n : BigInt(watermarks[key]);
   const last = BigInt(seg.records[seg.records.length - 1].offset);
+  const before = { landed: out.landed, deadLettered: out.deadLettered, alreadyLanded: out.alreadyLanded, deadLetters: out.deadLetters.length, rows: out.encoder.rows, first: out.firstPositions[key] };
+  const marks = encodeRecords(out, bus, source, seg, key, landedUpTo, false);
+  let valid = true;
+  for (const [file, mark] of marks) if (!file.validSince(mark)) valid = false;
+  if (!valid) {
+    for (const [file, mark] of marks) file.rollback(mark);
+    out.landed = before.landed;
+    out.deadLettered = before.deadLettered;
+    out.alreadyLanded = before.alreadyLanded;
+    out.deadLetters.length = before.deadLetters;
+    out.encoder.rows = before.rows;
+    if (before.first === undefined) delete out.firstPositions[key];
+    encodeRecords(out, bus, source, seg, key, landedUpTo, true);
+  }
+  if (last > landedUpTo) landedUpTo = last;
+  upTo.set(key, landedUpTo);
+  out.watermarks[key] = String(landedUpTo);
+}
+
+/** Encodes the records above `landedUpTo`; returns the staging files written to, each with its mark from before. */
+function encodeRecords(out: EncodedBatch, bus: 'kafka' | 'eventlog', source: string, seg: BusSegment, key: string, landedUpTo: bigint, checkUtf8: boolean): [StagingFile, StagingMark][] {
+  const enc = out.encoder;
   const checkEach = BigInt(seg.records[0].offset) <= landedUpTo;
   const prefix = enc.prefix(seg.topic, seg.partition);
+  const marks: [StagingFile, StagingMark][] = [];
+  let file: StagingFile | null = null;
   let first = out.firstPositions[key] === undefined;
+  let landed = 0;
   for (const r of seg.records) {
     if (checkEach && BigInt(r.offset) <= landedUpTo) {
       out.alreadyLanded += 1;
@@ -103,25 +130,31 @@ export function encodeBusSegment(out: EncodedBatch, bus: 'kafka' | 'eventlog', s
       out.firstPositions[key] = r.offset;
       first = false;
     }
-    const reason = busRecordProblem(r);
+    const reason = busRecordProblem(r, checkUtf8);
     if (reason !== null) {
       out.deadLetters.push(busDeadLetter(bus, source, seg, r, reason));
       out.deadLettered += 1;
       continue;
     }
-    const headers = headersJson(r.headers);
-    enc.file(seg.topic, +r.timestamp).add(prefix, r.offset, r.key, r.value, r.timestamp, headers === null ? null : Buffer.from(headers, 'utf8'));
-    enc.rows += 1;
-    out.landed += 1;
+    const f = enc.fileAt(seg.topic, r.timestamp);
+    if (f !== file) {
+      file = f;
+      if (!marks.some(([m]) => m === f)) marks.push([f, f.mark()]);
+    }
+    const headers = r.headers === undefined ? null : headersJson(r.headers);
+    f.add(prefix, r.offset, r.key, r.value, r.timestamp, headers === null ? null : Buffer.from(headers, 'utf8'));
+    landed += 1;
   }
-  if (last > landedUpTo) landedUpTo = last;
-  upTo.set(key, landedUpTo);
-  out.watermarks[key] = String(landedUpTo);
+  enc.rows += landed;
+  out.landed += landed;
+  return marks;
 }
 
-function busRecordProblem(r: BusRecord): string | null {
+/** Why a record goes to the dead letter, or null. The UTF-8 checks only when asked: see encodeBusSegment. */
+function busRecordProblem(r: BusRecord, checkUtf8: boolean): string | null {
   const error = r.headers?.[errorHeader];
   if (error !== undefined) return String(error);
+  if (!checkUtf8) return null;
   if (r.value !== null && !isUtf8(r.value)) return 'value is not valid UTF-8';
   if (r.key !== null && !isUtf8(r.key)) return 'key is not valid UTF-8';
   return null;
@@ -170,8 +203,7 @@ function encodeFile(batch: Extract<LandingBatch, { kind: 'file' }>, watermarks: 
   if (batch.items.length > 0) out.watermarks[key] = String(last);
 }
 
-function headersJson(headers: RecordHeaders | undefined): string | null {
-  if (headers === undefined) return null;
+function headersJson(headers: RecordHeaders): string | null {
   let out: Record<string, string | string[]> | null = null;
   for (const name in headers) {
     const v = headers[name];
