@@ -119,11 +119,13 @@ export class StagingFile {
     return [...this.chunks.map((c, i) => c.subarray(0, this.filled[i])), this.buf.subarray(0, this.pos)];
   }
 
-  /** Hands the chunks back for reuse; the file must not be used afterwards. */
+  /** Hands the chunks back for reuse (once: a second call hands back nothing); the file must not be used afterwards. */
   release(): void {
     for (const c of [...this.chunks, this.buf]) if (c.length === this.chunkBytes && pool.length < maxPooled) pool.push(c);
     this.chunks = [];
     this.filled = [];
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
   }
 }
 

@@ -26,7 +26,7 @@ import { silverLog, type SilverFile, type SilverManifest, type SilverTable } fro
 import { tradeRules } from './trade-rules.js';
 import type { RuleAction } from './rules/schema-rules.js';
 import { buildEntityCurrents, buildEntityTables, factChecks, topicRuleList, topicRunCounts, validateTopics } from './entities/build-entities.js';
-import { entityTopics, factTables, factTopics, historyEntities } from './entities/entity-topics.js';
+import { entityTopic, entityTopics, factTables, factTopics, historyEntities } from './entities/entity-topics.js';
 import { rows } from './entities/rows.js';
 import { bucketSql, compactSegments, recordKeySql, recordPositionSql, TableWriter } from './table-writer.js';
 import { emptyHistory, TradesBuild } from './trades.js';
@@ -70,17 +70,11 @@ const keyedTables: { table: SilverTable; topic: string; key: string; work: strin
   { table: 'orders', topic: 'orders', key: 'event_id', work: 'orders' },
   { table: 'executions', topic: 'executions', key: 'event_id', work: 'executions' },
   { table: 'fx_rates', topic: 'ref.fx_rates', key: "strftime(rate_date, '%Y-%m-%d') || '|' || base_currency || '|' || quote_currency", work: 'fx_rates' },
-  ...historyEntities.map((e) => ({ table: `${e.entity}_history` as SilverTable, topic: topicOf(e.entity), key: e.key, work: `${e.entity}_history` })),
+  ...historyEntities.map((e) => ({ table: `${e.entity}_history` as SilverTable, topic: entityTopic(e.entity), key: e.key, work: `${e.entity}_history` })),
 ];
 
 /** Rebuilt whole from the merged histories. */
 const wholeTables: SilverTable[] = historyEntities.map((e) => `${e.entity}_current` as SilverTable);
-
-function topicOf(entity: string): string {
-  const spec = entityTopics.find((t) => t.name === entity);
-  if (spec === undefined) throw new Error(`no topic for entity ${entity}`);
-  return spec.topic;
-}
 
 /** The topic of a bronze record file, from its path (records/topic=<topic>/dt=<date>/...), if it says. */
 function fileTopic(path: string): string | undefined {
@@ -140,11 +134,10 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
     // new records are worked on (all of them in a full build); the others' tables carry over.
     const others = base === null || touchedBuckets.size > 0;
     const active = (topic: string) => base === null || touchedBuckets.has(topic);
-    const newCounts = await rows(db, 'SELECT topic, count(*) AS n FROM new_records GROUP BY topic');
-    // Per topic, the first and the last record timestamp of the new records (epoch µs).
-    const newSpans = await rows(db, 'SELECT topic, epoch_us(min("timestamp")) AS first, epoch_us(max("timestamp")) AS last FROM new_records GROUP BY topic');
+    // Per topic, how many new records, and their first and last record timestamps (epoch µs).
+    const newCounts = await rows(db, 'SELECT topic, count(*) AS n, epoch_us(min("timestamp")) AS first, epoch_us(max("timestamp")) AS last FROM new_records GROUP BY topic');
     const recordsUpTo = { ...(base?.recordsUpTo ?? {}) };
-    for (const r of newSpans) recordsUpTo[String(r.topic)] = Math.max(recordsUpTo[String(r.topic)] ?? -Infinity, Number(r.last));
+    for (const r of newCounts) recordsUpTo[String(r.topic)] = Math.max(recordsUpTo[String(r.topic)] ?? -Infinity, Number(r.last));
 
     // 2. What to work on: the new records, and the records silver holds of the keys they touch that must be worked on
     // again ("rework"): every key of the fact topics, and the keys of the entities with a history that have a new
@@ -155,17 +148,16 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       await db.run('CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT topic, gk FROM new_records WHERE gk IS NOT NULL');
       const heldFiles = (base?.tables.records ?? []).filter((f) => f.topic !== undefined && f.bucket !== undefined && (touchedBuckets.get(f.topic)?.has(f.bucket) ?? false));
       const held = await mapLimited(heldFiles, 8, (f) => store.localPath(`silver/${f.path}`));
-      const historyTopics = `(${historyEntities.map((e) => quotedString(topicOf(e.entity))).join(', ')})`;
+      const historyTopics = `(${historyEntities.map((e) => quotedString(entityTopic(e.entity))).join(', ')})`;
       // What the held records of the touched keys are needed for: their event ids (the duplicate rule) and, of the
       // topics whose new records do not all arrive after every record silver holds (manifest recordsUpTo), when they
       // arrived. Narrow columns, and the arrival columns only where needed.
-      const late = new Set(newSpans.filter((r) => base?.recordsUpTo?.[String(r.topic)] === undefined || Number(r.first) <= base.recordsUpTo[String(r.topic)]).map((r) => String(r.topic)));
-      const heldOf = (keep: (topic: string) => boolean) => held.filter((_, i) => keep(heldFiles[i].topic!));
+      const late = new Set(newCounts.filter((r) => base?.recordsUpTo?.[String(r.topic)] === undefined || Number(r.first) <= base.recordsUpTo[String(r.topic)]).map((r) => String(r.topic)));
       const arrivalColumns = `"timestamp", "partition", "offset", file_sha256, line`;
       await db.run(`CREATE OR REPLACE TEMP TABLE held_ids AS
         ${held.length === 0 ? `SELECT topic, gk, NULL::VARCHAR AS event_id, NULL::BOOLEAN AS schema_ok FROM new_records WHERE false`
           : `SELECT r.topic, r.gk, r.event_id, r.schema_ok FROM read_parquet(${quotedList(held)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
-      const heldLate = heldOf((topic) => late.has(topic));
+      const heldLate = held.filter((_, i) => late.has(heldFiles[i].topic!));
       await db.run(`CREATE OR REPLACE TEMP TABLE held_records AS
         ${heldLate.length === 0 ? `SELECT topic, gk, ${arrivalColumns} FROM new_records WHERE false`
           : `SELECT r.topic, r.gk, ${arrivalColumns.split(', ').map((c) => `r.${c}`).join(', ')} FROM read_parquet(${quotedList(heldLate)}) r SEMI JOIN touched t ON t.topic = r.topic AND t.gk = r.gk`}`);
@@ -246,8 +238,8 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       if (topics !== null) {
         // The rows with recorded_to open that silver holds of the touched keys not worked on again.
         const heldOpen = new Map<string, string>();
-        for (const e of historyEntities.filter((x) => active(topicOf(x.entity)))) {
-          const topic = topicOf(e.entity);
+        for (const e of historyEntities.filter((x) => active(entityTopic(x.entity)))) {
+          const topic = entityTopic(e.entity);
           const files = await prevFiles(`${e.entity}_history` as SilverTable, (f) => (f.part === 'open' || f.part === 'current') && (touchedBuckets.get(topic)?.has(f.bucket ?? -1) ?? false));
           if (files.length === 0) continue;
           await db.run(`CREATE OR REPLACE TEMP VIEW ${e.entity}_held_open AS
@@ -325,7 +317,7 @@ async function writeOtherTopics(
   const carry = (table: SilverTable, keep: (f: SilverFile) => boolean) => (base?.tables[table] ?? []).filter(keep);
   const local = (files: SilverFile[]) => mapLimited(files, 8, (f) => store.localPath(`silver/${f.path}`));
   // The current tables rebuilt: those of the entities worked on, and of those enriched from one.
-  const rebuilt = new Set(historyEntities.filter((e) => [e.entity, ...(e.enrichedFrom ?? [])].some((x) => active(topicOf(x)))).map((e) => e.entity));
+  const rebuilt = new Set(historyEntities.filter((e) => [e.entity, ...(e.enrichedFrom ?? [])].some((x) => active(entityTopic(x)))).map((e) => e.entity));
   for (const k of keyedTables) {
     if (!active(k.topic)) {
       tables[k.table] = base!.tables[k.table] ?? [];
@@ -477,13 +469,13 @@ async function writeOtherTopics(
     tables[`${e.entity}_current` as SilverTable] = files;
     if (files.length > 0) await db.run(`CREATE OR REPLACE TEMP VIEW ${e.entity}_current AS SELECT * FROM read_parquet(${quotedList(await local(files))})`);
   }
-  const checks = await buildEntityCurrents(db, (entity) => (active(topicOf(entity)) ? `${entity}_history_checked` : `${entity}_history`), (entity) => rebuilt.has(entity));
+  const checks = await buildEntityCurrents(db, (entity) => (active(entityTopic(entity)) ? `${entity}_history_checked` : `${entity}_history`), (entity) => rebuilt.has(entity));
   for (const e of historyEntities) if (rebuilt.has(e.entity)) tables[`${e.entity}_current` as SilverTable] = await writer.whole(`${e.entity}_current` as SilverTable, `${e.entity}_current`);
   const facts = Object.fromEntries(factTables.filter((f) => active(factTopics[f])).map((f) => [f, `${f}_merged`]));
   checks.push(...(await factChecks(db, facts)));
   // Carried: the checks of the entities and facts not worked on (each passed when its build wrote it).
   const mine = new Set(checks.map((c) => c.name));
-  const carriedFrom = [...historyEntities.filter((e) => !active(topicOf(e.entity))).flatMap((e) => [`${e.entity}_history.`, `${e.entity}_current.`]),
+  const carriedFrom = [...historyEntities.filter((e) => !active(entityTopic(e.entity))).flatMap((e) => [`${e.entity}_history.`, `${e.entity}_current.`]),
     ...factTables.filter((f) => !active(factTopics[f])).map((f) => `${f}.unique_`)];
   checks.push(...(base?.checks ?? []).filter((c) => !mine.has(c.name) && carriedFrom.some((prefix) => c.name.startsWith(prefix))));
   return checks;

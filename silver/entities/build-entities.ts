@@ -6,7 +6,7 @@
  */
 import { quotedString, sqlFile, type DuckDBConnection } from '../../lib/duckdb.js';
 import type { SilverManifest } from '../manifest.js';
-import { rulesSql, type Rule, type RuleAction } from '../rules/schema-rules.js';
+import { rulesSql, type RuleAction } from '../rules/schema-rules.js';
 import { duplicateRuleId, nestedRules, topicRules } from './entity-rules.js';
 import { entityTopic, entityTopics, factTables, factTopics, historyEntities, type EntityTopic } from './entity-topics.js';
 import { historyChecks } from './history-checks.js';
@@ -47,14 +47,12 @@ export function topicRuleList(actions: Record<string, RuleAction> = {}): SilverM
   return rules;
 }
 
-async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: string, actions: Record<string, RuleAction>, held: string | undefined): Promise<Rule[]> {
+async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: string, actions: Record<string, RuleAction>, held: string | undefined): Promise<void> {
   const t = (suffix: string) => `${spec.name}_${suffix}`;
   await db.run(sqlFile('silver/entities/topic_records', { records: t('records'), topic: quotedString(spec.topic), source }));
-  const rules = topicRules(spec, actions);
-  const queries = [rulesSql(rules, t('records'))];
+  const queries = [rulesSql(topicRules(spec, actions), t('records'))];
   for (const nested of spec.nested ?? []) {
     const inner = nestedRules(spec.topic, nested.field, nested.schema, actions);
-    rules.push(...inner);
     const path = quotedString(`$.${JSON.stringify(nested.field)}`);
     // Only where the field is an object: otherwise the topic's own rules already flag it.
     queries.push(rulesSql(inner, `(SELECT * REPLACE (j -> ${path} AS j) FROM ${t('records')} WHERE json_type(j, ${path}) = 'OBJECT')`));
@@ -66,7 +64,6 @@ async function validateTopic(db: DuckDBConnection, spec: EntityTopic, source: st
       : `(SELECT arrival, gk, position, event_id FROM ${held} WHERE topic = ${quotedString(spec.topic)})`,
   }));
   await db.run(sqlFile('silver/quarantine', { records: t('records'), violations: t('violations'), rejections: t('rejections'), quarantine: t('quarantine') }));
-  return rules;
 }
 
 /**
