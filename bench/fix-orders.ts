@@ -7,6 +7,7 @@
  *   npx vite-node bench/fix-orders.ts
  * Options: BENCH_ORDERS (default 10000), BENCH_IN_FLIGHT (default 10), BENCH_WARMUP (default 2000).
  */
+import { binPath, shippedNodeFlags } from '../lib/node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ async function startOurVenue(): Promise<{ port: number; child: ChildProcess }> {
   const args = ['fix-venue', '--port', '0', '--comp-id', 'VENUE', '--counterparties', 'BENCH', '--app', 'venue', '--symbols', 'BENCH=100', '--log-level', 'warn'];
   const built = existsSync(join(root, 'dist', 'cli', 'main.js'));
   const child = built
-    ? spawn(process.execPath, [join(root, 'bin', 'lakehouse.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    ? spawn(process.execPath, [...shippedNodeFlags(), binPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     : spawn('npx', ['vite-node', join(root, 'cli', 'main.ts'), '--', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await listeningPort(child);
   return { port, child };

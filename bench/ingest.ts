@@ -3,6 +3,8 @@
  * against the same broker (librdkafka's mock cluster) and the same records, and their ratio (target >= 0.7).
  * 1,000,000 records of ~500 bytes over 128 partitions: the mock keeps only 5 MiB per partition.
  * Rates count from the first record received to the last one handled, so group joins are left out of both.
+ * Both run with the Node flags of the process (`npm run bench` passes the command's, bin/lakehouse.js): kafkajs alone
+ * gains more from them than the ingest does, so the ratio is lower with them than under Node's defaults.
  * Options: BENCH_RECORDS (default 1000000), BENCH_PARTITIONS (default 128), BENCH_BATCH_ROWS (default 25000),
  * BENCH_DUCKDB_THREADS (default: the writer's, one fewer than the cores), BENCH_MAX_BYTES / BENCH_MAX_BYTES_PP (ingest
  * fetch sizes, default 64 MiB / 4 MiB), BENCH_LOG (a pino level, e.g. debug).
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   try {
     await produce(mock.brokers);
+    console.log(`node flags: ${process.execArgv.join(' ') || '(none)'}`);
     let cpu = cpuSeconds();
     let wall = Date.now();
     const raw1 = await rawConsume(mock.brokers, 'bench-raw-1');

@@ -3,10 +3,13 @@
  * heap and sockets do not weigh on the next. Names: ingest, fix, simulate, silver-rules, lcr, silver-scd2, gold, stream-freshness (default: all).
  * Options (`--name value` or `--name=value`, e.g. silver-scd2's `--scale 0.1`) are passed on to every bench run.
  * They run compiled (`npm run bench` builds first), as the CLI does: under vite-node every imported name goes
- * through a module proxy, which cost the ingest bench a quarter of its rate.
+ * through a module proxy, which cost the ingest bench a quarter of its rate. And with the command's Node flags
+ * (bin/lakehouse.js's first line: a larger young generation), so that a bench measures what the command runs; the
+ * ingest bench's raw kafkajs consume runs with them too.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { shippedNodeFlags } from '../lib/node-flags.js';
 
 const benches: Record<string, string> = {
   ingest: 'ingest.js', fix: 'fix-orders.js', simulate: 'simulate.js', 'silver-rules': 'silver-rules.js', lcr: 'gold-lcr.js', 'silver-scd2': 'silver-scd2.js', gold: 'gold-build.js', 'stream-freshness': 'stream-freshness.js',
@@ -28,9 +31,11 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 let failed = 0;
+const nodeFlags = shippedNodeFlags();
+console.log(`node ${process.version} ${nodeFlags.join(' ')} (the lakehouse command's flags)`);
 for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
   console.log(`\n== ${name} ==`);
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, benches[name]), ...options], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...nodeFlags, join(import.meta.dirname, benches[name]), ...options], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -3,9 +3,11 @@
  * the way users and the outside acceptance tests do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { binPath, shippedNodeFlags } from '../lib/node-flags.js';
 
-export const binPath = fileURLToPath(new URL('../bin/lakehouse.js', import.meta.url));
+export { binPath };
+/** The flags of the command's shebang: node is started directly here, so they are passed by hand. */
+const nodeFlags = shippedNodeFlags();
 
 export interface CliResult {
   code: number | null;
@@ -15,7 +17,7 @@ export interface CliResult {
 }
 
 export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): ChildProcess {
-  const child = spawn(process.execPath, [binPath, ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, binPath, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...options.env },
     // stdin: /dev/null, or a pipe carrying `input` (then closed).
