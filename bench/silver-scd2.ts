@@ -16,7 +16,7 @@
  *    Parquet, their JSON read and typed with the same SQL silver uses, joined with the current snapshot rows by
  *    trade_id), then dbt-duckdb's snapshot_merge_sql (UPDATE closing the changed rows' dbt_valid_to, INSERT of the new
  *    versions) in one transaction, committed to the file.
- * `--scale 0.1` runs 1M + 100k; `--buckets N` builds silver in N buckets (default 16). BENCH_LOG=debug logs silver's
+ * `--scale 0.1` runs 1M + 100k; `--new N` lands N new records instead of a tenth of the history (a stream cycle's batch); `--buckets N` builds silver in N buckets (default 16). BENCH_LOG=debug logs silver's
  * statements with their times (to stderr); BENCH_SKIP=baseline or silver leaves one out.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -47,8 +47,14 @@ if (!(scale > 0)) {
 }
 const buckets = option('buckets', 16);
 const keys = Math.round(5_000_000 * scale);
-const updates = Math.round(500_000 * scale);
-const newKeys = Math.round(500_000 * scale);
+// `--new N`: N new records (half updates, half new trades) whatever the scale, e.g. a stream cycle's micro-batch.
+const newRecords = option('new', 1_000_000 * scale);
+if (!(newRecords >= 2)) {
+  console.error('--new must be a number >= 2');
+  process.exit(2);
+}
+const updates = Math.round(newRecords / 2);
+const newKeys = Math.round(newRecords / 2);
 const days = 20;
 const partitions = 16;
 const logger = process.env.BENCH_LOG ? createLogger({ level: process.env.BENCH_LOG }) : silentLogger;
