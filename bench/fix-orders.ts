@@ -7,10 +7,10 @@
  *   npx vite-node bench/fix-orders.ts
  * Options: BENCH_ORDERS (default 10000), BENCH_IN_FLIGHT (default 10), BENCH_WARMUP (default 2000).
  */
-import { binPath, shippedNodeFlags } from '../lib/node-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { binPath, shippedNodeFlags } from '../lib/node-flags.js';
 import { connectFix, type FixInitiator } from '../oms-ems/fix/initiator.js';
 import { repoRoot, startQuickfixVenue } from '../test/quickfix-peer.js';
 import { listeningPort } from '../test/fix-venue-process.js';

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,5 +19,6 @@ describe('shippedNodeFlags', () => {
     expect(shippedNodeFlags(file('plain.js', '#!/usr/bin/env node'))).toEqual([]);
     expect(shippedNodeFlags(file('two.js', '#!/usr/bin/env -S node --a=1 --b'))).toEqual(['--a=1', '--b']);
     expect(() => shippedNodeFlags(file('sh.js', '#!/bin/sh'))).toThrow(/not a node shebang/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
