@@ -5,6 +5,7 @@
  * schema failures and matured trades; two buckets, so that a bucket collects more segments than it keeps and merges.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { silverLog } from './manifest.js';
 import { baseTrade, landingOrder, TestLake, type TradeRecord } from './test-fixtures/lake.js';
 
 let lake: TestLake;
@@ -69,7 +70,6 @@ it.each([
   // Builds work on held records again only for trades with a late record.
   expect(builds.some((b, i) => i > 0 && b.run.counts.trades.records > b.run.newRecords.trades)).toBe(late > 0);
   // Append-only parts merge their segments: no bucket keeps more than maxSegments of them.
-  const { silverLog } = await import('./manifest.js');
   const tables = (await silverLog(lake.store).latest())!.manifest.tables;
   for (const files of [tables.trades_index!, tables.trades_history!.filter((f) => f.part === 'closed')]) {
     for (const b of [0, 1]) expect(files.filter((f) => f.bucket === b).length).toBeLessThanOrEqual(8);
