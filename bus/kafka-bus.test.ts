@@ -3,10 +3,12 @@
  * recreates crashed consumers, and clear errors for what the cluster does not have or cannot do.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { RecordBatch, TopicPartition } from './event-bus.js';
 import { KafkaBus } from './kafka-bus.js';
+import { decodeRecordBatch, kafkajsRecordBatchDecoderPath } from './kafka-record-batch.js';
 import { startKafkaMock, type KafkaMock } from '../test/kafka-mock.js';
 import { text, waitFor } from './test-fixtures/bus-helpers.js';
 
@@ -111,5 +113,10 @@ describe('KafkaBus on the mock broker', () => {
     await expect(bus.createTopics([{ topic: 'other', partitions: 1 }])).resolves.toBeUndefined();
     await expect(bus.createTopics([{ topic: 'brand-new', partitions: 2 }])).rejects.toThrow(/creating topics \(brand-new\) is not supported by this cluster/);
     expect(await bus.listTopics()).toEqual(['other', 'restart', 'split']);
+  });
+
+  it('has kafkajs decode fetched records with the lakehouse\'s record-batch decoder', () => {
+    // The tests above fetched records; kafkajs looked its decoder up then, and found the one KafkaBus put in place.
+    expect(createRequire(import.meta.url).cache[kafkajsRecordBatchDecoderPath]?.exports).toBe(decodeRecordBatch);
   });
 });

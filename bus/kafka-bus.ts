@@ -10,6 +10,7 @@ import type { Consumer, ConsumerOptions, EventBus, Producer, TopicPartitionOffse
 import { toBusError } from './kafka-errors.js';
 import { KafkaProducer } from './kafka-producer.js';
 import { KafkaConsumer, type KafkaConsumerSettings } from './kafka-consumer.js';
+import { installFastRecordBatchDecoder } from './kafka-record-batch.js';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -45,6 +46,8 @@ export class KafkaBus implements EventBus {
     // host:port only: a broker string never carries credentials, sasl is a separate option.
     this.uri = `kafka://${options.brokers.join(',')}`;
     this.log = (options.logger ?? silentLogger).child({ module: 'kafka-bus' });
+    // Records decoded without kafkajs's per-record Long arithmetic (kafka-record-batch.ts): the consumer thread's largest cost.
+    if (!installFastRecordBatchDecoder()) this.log.debug('kafkajs had already loaded its own record-batch decoder in this process; it stays in use');
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'lakehouse',
       brokers: options.brokers,
