@@ -32,7 +32,8 @@ const warmupTopic = process.env.BENCH_WARMUP_TOPIC;
 const warmupRecords = Number(process.env.BENCH_WARMUP_RECORDS ?? 0);
 
 async function raw(): Promise<Record<string, number>> {
-  if (mode === 'fast' && !installFastRecordBatchDecoder()) throw new Error('the fast decoder could not be installed');
+  const notInstalled = mode === 'fast' ? installFastRecordBatchDecoder() : null;
+  if (notInstalled !== null) throw new Error(`the fast decoder is not in place: ${notInstalled}`);
   const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
   if (warmupTopic) await rawRun(kafka, warmupTopic, `${groupId}-warmup`, warmupRecords);
   return rawRun(kafka, topic, groupId, records);

@@ -47,7 +47,8 @@ export class KafkaBus implements EventBus {
     this.uri = `kafka://${options.brokers.join(',')}`;
     this.log = (options.logger ?? silentLogger).child({ module: 'kafka-bus' });
     // Records decoded without kafkajs's per-record Long arithmetic (kafka-record-batch.ts): the consumer thread's largest cost.
-    if (!installFastRecordBatchDecoder()) this.log.debug('kafkajs had already loaded its own record-batch decoder in this process; it stays in use');
+    const notInstalled = installFastRecordBatchDecoder();
+    if (notInstalled !== null) this.log.info({ reason: notInstalled }, "kafkajs's own record-batch decoder stays in use");
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'lakehouse',
       brokers: options.brokers,

@@ -211,17 +211,23 @@ export async function decodeRecordBatch(fetchDecoder: KafkajsDecoder): Promise<R
   return { ...recordContext, records };
 }
 
+/** The kafkajs release whose decoder this one mirrors; another release keeps its own decoder. */
+export const mirroredKafkajsVersion = '2.2.4';
+
 /**
- * Puts decodeRecordBatch in kafkajs's module cache in place of its own decoder. True when it is in place (now or
- * before); false when kafkajs had already loaded its own decoder in this process, which then stays in use.
+ * Puts decodeRecordBatch in kafkajs's module cache in place of its own decoder. Returns null when it is in place (now
+ * or before), else why not: kafkajs had already loaded its own decoder in this process, or it is another release
+ * than the one this decoder mirrors. kafkajs's own decoder then stays in use, which is slower but correct.
  */
-export function installFastRecordBatchDecoder(): boolean {
+export function installFastRecordBatchDecoder(): string | null {
+  const { version } = require('kafkajs/package.json') as { version: string };
+  if (version !== mirroredKafkajsVersion) return `kafkajs ${version} is not ${mirroredKafkajsVersion}, whose record-batch decoder this one mirrors`;
   const cached = require.cache[kafkajsRecordBatchDecoderPath];
-  if (cached) return cached.exports === decodeRecordBatch;
+  if (cached) return cached.exports === decodeRecordBatch ? null : 'kafkajs had already loaded its own record-batch decoder in this process';
   const module = new Module(kafkajsRecordBatchDecoderPath);
   module.filename = kafkajsRecordBatchDecoderPath;
   module.loaded = true;
   module.exports = decodeRecordBatch;
   require.cache[kafkajsRecordBatchDecoderPath] = module;
-  return true;
+  return null;
 }
