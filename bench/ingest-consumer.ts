@@ -10,9 +10,9 @@
  * are measured in the steady state a long-running consumer is in: measured cold, stock kafkajs ran ~20% slower than
  * in a process that had consumed before, enough to flatter the ratio.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { join } from 'node:path';
 import { installFastRecordBatchDecoder } from '../bus/kafka-record-batch.js';
+import { processCpuSeconds, rawConsume } from './raw-kafkajs.js';
 import { KafkaBus } from '../bus/kafka-bus.js';
 import { BronzeWriter } from '../bronze/bronze-writer.js';
 import { ingestBus } from '../ingest/bus-ingest.js';
@@ -26,46 +26,15 @@ if (!brokerList || !topic || !groupId || !Number.isInteger(records) || records <
   process.exit(2);
 }
 const brokers = brokerList.split(',');
-const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 const warmupTopic = process.env.BENCH_WARMUP_TOPIC;
 const warmupRecords = Number(process.env.BENCH_WARMUP_RECORDS ?? 0);
 
-async function raw(): Promise<Record<string, number>> {
+async function raw(): Promise<{ seconds: number; cpuSeconds: number }> {
   const notInstalled = mode === 'fast' ? installFastRecordBatchDecoder() : null;
   if (notInstalled !== null) throw new Error(`the fast decoder is not in place: ${notInstalled}`);
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
-  if (warmupTopic) await rawRun(kafka, warmupTopic, `${groupId}-warmup`, warmupRecords);
-  return rawRun(kafka, topic, groupId, records);
-}
-
-async function rawRun(kafka: Kafka, topic: string, groupId: string, records: number): Promise<Record<string, number>> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 500, maxBytes: 64 << 20, maxBytesPerPartition: 4 << 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let first = 0;
-  let last = 0;
-  let cpuAtFirst = 0;
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (first === 0) {
-          first = performance.now();
-          cpuAtFirst = cpuSeconds();
-        }
-        seen += batch.messages.length;
-        if (seen >= records) {
-          last = performance.now();
-          resolve();
-        }
-      },
-    });
-  });
-  const cpu = cpuSeconds() - cpuAtFirst;
-  await consumer.disconnect();
-  return { seconds: (last - first) / 1000, cpuSeconds: cpu };
+  if (warmupTopic) await rawConsume(brokers, warmupTopic, `${groupId}-warmup`, warmupRecords);
+  return rawConsume(brokers, topic, groupId, records);
 }
 
 async function ingest(): Promise<Record<string, number>> {
@@ -74,9 +43,9 @@ async function ingest(): Promise<Record<string, number>> {
   const bus = new KafkaBus({ brokers, maxBytes: Number(process.env.BENCH_MAX_BYTES ?? 64 << 20), maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES_PP ?? 4 << 20), logger });
   const options = { maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 25_000), flushIntervalMs: 1_000, logger };
   if (warmupTopic) await ingestBus({ bus, writer, topics: [warmupTopic], groupId: `${groupId}-warmup`, ...options });
-  const cpuBefore = cpuSeconds();
+  const cpuBefore = processCpuSeconds();
   const summary = await ingestBus({ bus, writer, topics: [topic], groupId, maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 25_000), flushIntervalMs: 1_000, logger });
-  const cpu = cpuSeconds() - cpuBefore;
+  const cpu = processCpuSeconds() - cpuBefore;
   await bus.close();
   writer.close();
   return { seconds: summary.consume_seconds, cpuSeconds: cpu, landed: summary.landed, batches: summary.batches };

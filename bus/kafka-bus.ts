@@ -26,6 +26,8 @@ export interface KafkaBusOptions {
   maxWaitTimeMs?: number;
   maxBytes?: number;
   maxBytesPerPartition?: number;
+  /** Leave kafkajs's own record-batch decoder in place (slower; for comparisons): see kafka-record-batch.ts. */
+  kafkajsDecoder?: boolean;
   /** First wait before the supervisor recreates a crashed consumer; doubles up to maxRestartBackoffMs. */
   restartBackoffMs?: number;
   maxRestartBackoffMs?: number;
@@ -47,7 +49,7 @@ export class KafkaBus implements EventBus {
     this.uri = `kafka://${options.brokers.join(',')}`;
     this.log = (options.logger ?? silentLogger).child({ module: 'kafka-bus' });
     // Records decoded without kafkajs's per-record Long arithmetic (kafka-record-batch.ts): the consumer thread's largest cost.
-    const notInstalled = installFastRecordBatchDecoder();
+    const notInstalled = options.kafkajsDecoder ? null : installFastRecordBatchDecoder();
     if (notInstalled !== null) this.log.info({ reason: notInstalled }, "kafkajs's own record-batch decoder stays in use");
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'lakehouse',
