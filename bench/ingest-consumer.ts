@@ -44,7 +44,7 @@ async function ingest(): Promise<Record<string, number>> {
   const options = { maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 25_000), flushIntervalMs: 1_000, logger };
   if (warmupTopic) await ingestBus({ bus, writer, topics: [warmupTopic], groupId: `${groupId}-warmup`, ...options });
   const cpuBefore = processCpuSeconds();
-  const summary = await ingestBus({ bus, writer, topics: [topic], groupId, maxBatchRows: Number(process.env.BENCH_BATCH_ROWS ?? 25_000), flushIntervalMs: 1_000, logger });
+  const summary = await ingestBus({ bus, writer, topics: [topic], groupId, ...options });
   const cpu = processCpuSeconds() - cpuBefore;
   await bus.close();
   writer.close();
