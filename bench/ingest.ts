@@ -68,7 +68,7 @@ async function produce(brokers: string[], topic: string, records: number): Promi
 }
 
 /** One consumer (bench/ingest-consumer.ts) in a fresh process with this process's Node flags; its JSON result. */
-function consumer(groupId: string, mode: 'stock' | 'fast' | 'ingest', lakeDir?: string): { seconds: number; cpuSeconds: number; landed?: number; batches?: number } {
+function consumer(brokers: string[], groupId: string, mode: 'stock' | 'fast' | 'ingest', lakeDir?: string): { seconds: number; cpuSeconds: number; landed?: number; batches?: number } {
   const r = spawnSync(process.execPath, [...process.execArgv, join(import.meta.dirname, 'ingest-consumer.js'), brokers.join(','), topic, groupId,
     String(records), mode, ...(lakeDir ? [lakeDir] : [])], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_WARMUP_TOPIC: warmupTopic, BENCH_WARMUP_RECORDS: String(warmupRecords) },
@@ -76,13 +76,11 @@ function consumer(groupId: string, mode: 'stock' | 'fast' | 'ingest', lakeDir?: 
   if (r.status !== 0) throw new Error(`the ${mode} consumer exited with ${r.status}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as { seconds: number; cpuSeconds: number };
 }
-let brokers: string[] = [];
 
 const rate = (seconds: number) => `${(records / seconds / 1000).toFixed(0)}k records/s (${seconds.toFixed(2)} s)`;
 
-/** CPU seconds of this process (all its threads, DuckDB's included) and of the mock broker process. */
-function cpuSeconds(): { self: number; broker: number } {
-  const u = process.cpuUsage();
+/** CPU seconds of the mock broker process (the consumers report their own). */
+function brokerCpuSeconds(): number {
   let broker = 0;
   try {
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -93,7 +91,7 @@ function cpuSeconds(): { self: number; broker: number } {
       broker += (Number(fields[11]) + Number(fields[12])) / 100;
     }
   } catch { /* not Linux: report 0 */ }
-  return { self: (u.user + u.system) / 1e6, broker };
+  return broker;
 }
 
 async function main(): Promise<void> {
@@ -103,17 +101,17 @@ async function main(): Promise<void> {
     await produce(mock.brokers, warmupTopic, warmupRecords);
     await produce(mock.brokers, topic, records);
     console.log(`node flags: ${process.execArgv.join(' ') || '(none)'}`);
-    brokers = mock.brokers;
+    const brokers = mock.brokers;
     // Two rounds of the three consumers, interleaved so that drift on a shared machine falls on all of them alike.
     const seconds = { stock: 0, fast: 0, ingest: 0 };
     const label = { stock: 'raw kafkajs consume', fast: 'raw kafkajs, the lakehouse\'s record decoder', ingest: 'kafka -> bronze ingest' };
     for (const round of [1, 2]) {
       for (const mode of ['stock', 'fast', 'ingest'] as const) {
-        const brokerBefore = cpuSeconds().broker;
-        const r = consumer(`bench-${mode}-${round}`, mode, mode === 'ingest' ? join(dir, `round-${round}`) : undefined);
+        const brokerBefore = brokerCpuSeconds();
+        const r = consumer(brokers, `bench-${mode}-${round}`, mode, mode === 'ingest' ? join(dir, `round-${round}`) : undefined);
         seconds[mode] += r.seconds;
         const extra = mode === 'ingest' ? `, ${r.batches} batches, ${r.landed} landed` : '';
-        console.log(`${label[mode].padEnd(46)} ${rate(r.seconds)}; cpu ${r.cpuSeconds.toFixed(1)} s, broker ${(cpuSeconds().broker - brokerBefore).toFixed(1)} s${extra}`);
+        console.log(`${label[mode].padEnd(46)} ${rate(r.seconds)}; cpu ${r.cpuSeconds.toFixed(1)} s, broker ${(brokerCpuSeconds() - brokerBefore).toFixed(1)} s${extra}`);
         if (mode === 'ingest' && r.landed !== records) throw new Error(`the ingest landed ${r.landed} of ${records} records`);
       }
     }
