@@ -282,7 +282,7 @@ export async function buildSilver(options: SilverBuildOptions): Promise<SilverBu
       if (failed) throw new SilverCheckFailedError(`silver build not published: check ${failed.name} failed: ${failed.detail}`, { check: failed.name });
 
       const manifest: SilverManifest = {
-        format: 4, version, builtAt: new Date(clock()).toISOString(), businessDate, bronzeVersion,
+        format: 5, version, builtAt: new Date(clock()).toISOString(), businessDate, bronzeVersion,
         bronzeFiles: catalog.bronzeRecordFiles.length, bronzeLastFile: catalog.bronzeRecordFiles.at(-1)?.path ?? null,
         highWaterMarks: catalog.bronzeWatermarks, recordsUpTo, buckets, actions,
         rules: [...rules.map((r) => ({ id: r.id, version: r.version })), ...topicRules], tables, counts, run, checks,
@@ -488,7 +488,7 @@ async function writeOtherTopics(
 function incrementalBase(head: SilverManifest | null, catalog: Catalog, buckets: number, actions: Record<string, RuleAction>, log: Logger): SilverManifest | null {
   if (head === null) return null;
   const sameActions = (a: Record<string, RuleAction>, b: Record<string, RuleAction>) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-  const why = head.format !== 4 || head.bronzeFiles === undefined ? 'the previous version predates this layout of silver'
+  const why = head.format !== 5 || head.bronzeFiles === undefined ? 'the previous version predates this layout of silver'
     : head.buckets !== buckets ? `the bucket count changed (${head.buckets} -> ${buckets})`
     : !sameActions(head.actions ?? {}, actions) ? 'the rule actions changed'
       : head.bronzeFiles > catalog.bronzeRecordFiles.length || (head.bronzeFiles > 0 && catalog.bronzeRecordFiles[head.bronzeFiles - 1].path !== head.bronzeLastFile)

@@ -32,14 +32,20 @@ const fileSchema = z.object({
    * change again unless a record arrives out of order, so they are appended). trades_index and closed rows come in
    * segments, one per build and bucket, merged once a bucket has many.
    */
-  part: z.enum(['current', 'open', 'closed']).optional(),
+  part: z.enum(['current', 'open', 'closed', 'deletes']).optional(),
+  /**
+   * The live parts (current, open) are merged on read (silver/trades-live.ts): a build appends the changed trades' live
+   * rows as a segment, `seg` the version that wrote it, and a `deletes` file of (trade_id, _seg) hiding their rows in
+   * older segments.
+   */
+  seg: z.number().int().nonnegative().optional(),
 });
 export type SilverFile = z.infer<typeof fileSchema>;
 
 const countsSchema = z.object({ records: z.number(), accepted: z.number(), quarantined: z.number(), warned: z.number() });
 
 export const silverManifestSchema = z.object({
-  format: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+  format: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
   version: z.number().int().min(1),
   builtAt: z.string(),
   businessDate: z.string(),

@@ -34,6 +34,8 @@ export interface FileMeta {
   topic?: string;
   bucket?: number;
   part?: SilverFile['part'];
+  /** trades_history's live segments: the version that wrote the rows (silver/trades-live.ts). */
+  seg?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export class TableWriter {
     private readonly db: DuckDBConnection,
     private readonly store: ObjectStore,
     private readonly dir: string,
-    private readonly version: number,
+    readonly version: number,
     private readonly written: SilverFile[],
   ) {}
 
@@ -71,7 +73,7 @@ export class TableWriter {
    * One file per bucket (and part) of the rows `select` gives, in one statement: `select` has a `_bucket` column (and
    * `_part` when `byPart`), which the files leave out. A bucket without rows gets no file.
    */
-  async partitioned(table: SilverTable, select: string, meta: { topic?: string; byPart?: boolean }): Promise<SilverFile[]> {
+  async partitioned(table: SilverTable, select: string, meta: { topic?: string; byPart?: boolean; seg?: number }): Promise<SilverFile[]> {
     const dir = join(this.dir, randomUUID());
     const stats = await rows(this.db, `COPY (${select}) TO ${quotedString(dir)}
       (FORMAT parquet, COMPRESSION zstd, ${fastWrite}, PARTITION_BY (${meta.byPart ? '_part, ' : ''}_bucket), RETURN_STATS true)`);
@@ -81,7 +83,7 @@ export class TableWriter {
       const bucket = Number(/\/_bucket=(\d+)\//.exec(local)?.[1]);
       const part = meta.byPart ? /\/_part=([a-z]+)\//.exec(local)?.[1] as SilverFile['part'] : undefined;
       if (!Number.isInteger(bucket) || (meta.byPart && part === undefined)) throw new Error(`silver: unexpected partition file ${local}`);
-      out.push(await this.place(table, local, { topic: meta.topic, bucket, part }, Number(st.count), Number(st.file_size_bytes)));
+      out.push(await this.place(table, local, { topic: meta.topic, bucket, part, seg: meta.seg }, Number(st.count), Number(st.file_size_bytes)));
     }
     await rm(dir, { recursive: true, force: true });
     return out;

@@ -69,9 +69,9 @@ it.each([
   for (const b of builds) expect(b.checks.filter((c) => !c.ok)).toEqual([]);
   // Builds work on held records again only for trades with a late record.
   expect(builds.some((b, i) => i > 0 && b.run.counts.trades.records > b.run.newRecords.trades)).toBe(late > 0);
-  // Append-only parts merge their segments: no bucket keeps more than maxSegments of them.
+  // Segmented parts merge their segments: no bucket keeps more than maxSegments of them.
   const tables = (await silverLog(lake.store).latest())!.manifest.tables;
-  for (const files of [tables.trades_index!, tables.trades_history!.filter((f) => f.part === 'closed')]) {
+  for (const files of [tables.trades_index!, ...(['closed', 'current', 'open', 'deletes'] as const).map((p) => tables.trades_history!.filter((f) => f.part === p))]) {
     for (const b of [0, 1]) expect(files.filter((f) => f.bucket === b).length).toBeLessThanOrEqual(8);
   }
   const incremental = await trades();

@@ -7,6 +7,8 @@
  *   rules, the version, maturity and event id the trade store's rules read). Append-only.
  * - `trades_history` in three parts: `current` (recorded_to and valid_to open, one row per live trade: these files are
  *   trades_current's too), `open` (recorded_to open, valid_to closed) and `closed` (recorded_to closed, append-only).
+ *   The live parts (current, open) are merged on read: segments appended per build, and deletes files naming the trades
+ *   whose rows in older segments are gone (silver/trades-live.ts).
  * - quarantine rows, per bucket.
  *
  * The rules of a record depend only on the records of its trade that arrived before it (record timestamp, then
@@ -30,6 +32,7 @@ import { historyChecks } from './entities/history-checks.js';
 import { rows } from './entities/rows.js';
 import { bucketSql, compactSegments, recordKeySql, type TableWriter } from './table-writer.js';
 import { tradeJsonFields, tradeTypedColumnsSql } from './trade-typing.js';
+import { compactLive, tradesRowsSql } from './trades-live.js';
 
 export interface TradesInput {
   db: DuckDBConnection;
@@ -63,7 +66,7 @@ export class TradesBuild {
   /** Buckets that new records fall in. */
   readonly touched = new Set<number>();
   newRecords = 0;
-  private readonly files: (part: SilverFile['part'] | 'index' | 'quarantine', bucket: number) => SilverFile[];
+  private readonly files: (part: NonNullable<SilverFile['part']> | 'index' | 'quarantine', bucket: number) => SilverFile[];
 
   constructor(private readonly input: TradesInput) {
     const base = input.base;
@@ -191,12 +194,14 @@ export class TradesBuild {
     for (const b of slowBuckets) affected.add(b);
     // 8. The open rows of the trades that change (not those worked on whole), as versions known from -infinity, ranked
     // before every real one and by valid time among themselves (arrival, unique within a trade).
-    const openFiles = await this.local([...affected].flatMap((b) => [...this.files('current', b), ...this.files('open', b)]));
+    // (Merged on read: the bucket's live segments less the rows its deletes hide, silver/trades-live.ts.)
+    const liveFiles = [...affected].flatMap((b) => (['current', 'open', 'deletes'] as const).flatMap((part) => this.files(part, b)));
+    const openRows = tradesRowsSql((await this.local(liveFiles)).map((local, i) => ({ file: liveFiles[i], local })));
     await db.run(`CREATE OR REPLACE TEMP TABLE trade_pseudo AS
-      ${openFiles.length === 0 ? `SELECT * EXCLUDE (recorded_from, received_at), NULL::TIMESTAMPTZ AS _rf, NULL::TIMESTAMPTZ AS _received, NULL::BIGINT AS arrival, NULL::INTEGER AS _bucket FROM (${emptyHistory})`
+      ${openRows === null ? `SELECT * EXCLUDE (recorded_from, received_at), NULL::TIMESTAMPTZ AS _rf, NULL::TIMESTAMPTZ AS _received, NULL::BIGINT AS arrival, NULL::INTEGER AS _bucket FROM (${emptyHistory})`
         : `SELECT p.* EXCLUDE (recorded_from, received_at), recorded_from AS _rf, received_at AS _received,
           epoch_us(valid_from) - 4611686018427387904 AS arrival, c._bucket
-        FROM read_parquet(${quotedList(openFiles)}) p JOIN (SELECT gk, _bucket FROM trade_changed WHERE NOT slow) c ON c.gk = p.trade_id`}`);
+        FROM ${openRows} p JOIN (SELECT gk, _bucket FROM trade_changed WHERE NOT slow) c ON c.gk = p.trade_id`}`);
     await db.run(`CREATE OR REPLACE TEMP VIEW trade_versions_all AS
       SELECT *, NULL::TIMESTAMPTZ AS _rf, NULL::TIMESTAMPTZ AS _received FROM trade_versions
       UNION ALL BY NAME
@@ -217,39 +222,53 @@ export class TradesBuild {
       ${full ? '' : 'ORDER BY _part, _bucket'}`);
     await db.run(sqlFile('silver/quarantine', { records: 'trade_work', violations: 'trade_violations', rejections: 'trade_rejections', quarantine: 'trades_quarantine' }));
 
-    // 10. Files. Current and open parts of a bucket with changes: its rows of the trades that did not change and the
-    // new ones. Closed part: the new rows appended, but in the buckets of trades worked on whole, which are written
-    // again without their old rows. Where a bucket has no file yet (a full build), one partitioned statement writes
-    // the new rows of all of them.
+    // 10. Files. Current and open parts (merged on read, silver/trades-live.ts): each bucket with changes gets a segment
+    // of its new live rows and a deletes file hiding the older live rows of its trades that had some. Closed part: the
+    // new rows appended, but in the buckets of trades worked on whole, which are written again without their old rows.
+    // The new rows of every bucket are written by one partitioned statement.
+    const seg = writer.version;
     const newRows = (part: 'current' | 'open' | 'closed', b: number) => `SELECT * EXCLUDE (_bucket, _part) FROM trade_history WHERE _part = '${part}' AND _bucket = ${b}`;
-    const parts = { current: [] as SilverFile[], open: [] as SilverFile[], closed: [] as SilverFile[] };
+    const parts = { current: [] as SilverFile[], open: [] as SilverFile[], closed: [] as SilverFile[], deletes: [] as SilverFile[] };
     const fresh: string[] = [];
+    const deleting: number[] = [];
     for (let b = 0; b < buckets; b++) {
-      for (const part of ['current', 'open', 'closed'] as const) {
-        const old = this.files(part, b);
-        if (!affected.has(b)) {
-          parts[part].push(...old);
-        } else if (part === 'closed' && !slowBuckets.has(b)) {
-          parts[part].push(...old);
-          fresh.push(`(_part = 'closed' AND _bucket = ${b})`);
-        } else if (old.length === 0) {
-          fresh.push(`(_part = '${part}' AND _bucket = ${b})`);
-        } else {
-          const oldLocal = await this.local(old);
-          const file = await writer.write('trades_history', `SELECT * FROM (
-            SELECT * FROM read_parquet(${quotedList(oldLocal)}) p
-              ANTI JOIN (SELECT gk FROM trade_changed WHERE _bucket = ${b}${part === 'closed' ? ' AND slow' : ''}) c ON c.gk = p.trade_id
-            UNION ALL BY NAME ${newRows(part, b)})`, { part, bucket: b }, { dictionary: false });
-          if (file !== null) parts[part].push(file);
-        }
+      for (const part of ['current', 'open', 'deletes'] as const) parts[part].push(...this.files(part, b));
+      const old = this.files('closed', b);
+      if (!affected.has(b)) {
+        parts.closed.push(...old);
+        continue;
+      }
+      fresh.push(`_bucket = ${b}`);
+      if (this.files('current', b).length + this.files('open', b).length > 0) deleting.push(b);
+      if (!slowBuckets.has(b) || old.length === 0) {
+        parts.closed.push(...old);
+      } else {
+        fresh[fresh.length - 1] = `(_part <> 'closed' AND _bucket = ${b})`;
+        const oldLocal = await this.local(old);
+        const file = await writer.write('trades_history', `SELECT * FROM (
+          SELECT * FROM read_parquet(${quotedList(oldLocal)}) p
+            ANTI JOIN (SELECT gk FROM trade_changed WHERE _bucket = ${b} AND slow) c ON c.gk = p.trade_id
+          UNION ALL BY NAME ${newRows('closed', b)})`, { part: 'closed', bucket: b }, { dictionary: false });
+        if (file !== null) parts.closed.push(file);
       }
     }
     if (fresh.length > 0) {
-      for (const f of await writer.partitioned('trades_history', `SELECT * FROM trade_history WHERE ${fresh.join(' OR ')}`, { byPart: true })) parts[f.part!].push(f);
+      for (const f of await writer.partitioned('trades_history', `SELECT * FROM trade_history WHERE ${fresh.join(' OR ')}`, { byPart: true, seg })) parts[f.part as keyof typeof parts].push(f);
+    }
+    if (deleting.length > 0) {
+      // The trades whose older live rows go: those whose open rows were read (trade_pseudo), and those worked on whole.
+      parts.deletes.push(...await writer.partitioned('trades_history', `SELECT trade_id, ${seg}::INTEGER AS _seg, _bucket, 'deletes' AS _part FROM (
+          SELECT DISTINCT trade_id, _bucket FROM trade_pseudo UNION SELECT gk, _bucket FROM trade_changed WHERE slow)
+        WHERE _bucket IN (${deleting.join(', ')})`, { byPart: true }));
+    }
+    const live: SilverFile[] = [];
+    for (let b = 0; b < buckets; b++) {
+      const here = [...parts.current, ...parts.open, ...parts.deletes].filter((f) => f.bucket === b);
+      live.push(...(affected.has(b) ? await compactLive(writer, (f) => this.local(f), b, here) : here));
     }
     parts.closed = await this.compact(writer, 'trades_history', 'closed', parts.closed);
-    const history = [...parts.current, ...parts.open, ...parts.closed];
-    const current = parts.current;
+    const history = [...live, ...parts.closed];
+    const current = live.filter((f) => f.part !== 'open');
     // Index: the new records' rows, appended.
     await db.run(`CREATE OR REPLACE TEMP TABLE trade_new_index AS
       SELECT gk, recorded_at, "partition", "offset", file_sha256, line, schema_ok,

@@ -7,6 +7,7 @@ import type { ObjectStore } from '../store/object-store.js';
 import { openDuckDb, quotedList, quotedString, sqlFile, type DuckDb } from '../lib/duckdb.js';
 import { bronzeLog } from '../bronze/bronze-writer.js';
 import { silverLog, silverViewTables, type SilverManifest } from '../silver/manifest.js';
+import { tradesRowsSql } from '../silver/trades-live.js';
 import { goldLog } from '../gold/manifest.js';
 import { goldViewsSql } from '../gold/views.js';
 import { mapLimited } from '../lib/concurrency.js';
@@ -63,10 +64,13 @@ export async function openCatalog(options: OpenCatalogOptions): Promise<Catalog>
       await db.connection.run('CREATE SCHEMA IF NOT EXISTS silver');
       const sources: Record<string, string> = {};
       for (const table of silverViewTables) {
-        const paths = await mapLimited(silver.manifest.tables[table] ?? [], 8, (f) => store.localPath(`silver/${f.path}`));
+        const files = silver.manifest.tables[table] ?? [];
+        const paths = await mapLimited(files, 8, (f) => store.localPath(`silver/${f.path}`));
         for (const p of paths) readDirs.add(p.slice(0, p.lastIndexOf('/silver/') + 1) || p);
-        // A version written before the table existed: an empty view until the next build.
-        sources[table] = paths.length === 0 ? '(SELECT NULL AS not_built WHERE false)' : `read_parquet(${quotedList(paths)})`;
+        // trades' live rows are merged on read (their segments less the deletes). A version written before the table
+        // existed: an empty view until the next build.
+        const trades = table === 'trades_history' || table === 'trades_current' ? tradesRowsSql(files.map((file, i) => ({ file, local: paths[i] }))) : null;
+        sources[table] = trades ?? (paths.length === 0 ? '(SELECT NULL AS not_built WHERE false)' : `read_parquet(${quotedList(paths)})`);
       }
       await db.connection.run(sqlFile('silver/views', { ...sources, business_date: `DATE ${quotedString(silver.manifest.businessDate)}` }));
     }
