@@ -44,12 +44,19 @@ describe('the trade store (CONTRACT.md section 3)', () => {
     await lake.land([
       { value: trade({ trade_id: 'T2', maturity_date: '2026-03-01' }), at: '2026-03-02T09:00:00Z' },
       { value: trade({ trade_id: 'T3', maturity_date: '2026-03-02' }), at: '2026-03-02T09:00:00Z' },
+      // The UTC day's edges: received on the last microsecond of the maturity day, and on the first of the next one.
+      { value: trade({ trade_id: 'T4', maturity_date: '2026-03-01' }), at: '2026-03-01T23:59:59.999Z' },
+      { value: trade({ trade_id: 'T5', maturity_date: '2026-03-01' }), at: '2026-03-02T00:00:00Z' },
     ]);
     await lake.build({ businessDate: '2026-03-02' });
-    expect(await lake.query('SELECT "key", rule, reason FROM silver.quarantine')).toEqual([
+    expect(await lake.query('SELECT "key", rule, reason FROM silver.quarantine ORDER BY "key"')).toEqual([
       { key: 'T2', rule: 'trades.maturity_before_received', reason: 'maturity_date 2026-03-01 is before 2026-03-02, the day the record was received' },
+      { key: 'T5', rule: 'trades.maturity_before_received', reason: 'maturity_date 2026-03-01 is before 2026-03-02, the day the record was received' },
     ]);
-    expect(await lake.query('SELECT trade_id, expired FROM silver.trades_current')).toEqual([{ trade_id: 'T3', expired: false }]);
+    expect(await lake.query('SELECT trade_id, expired, valid_from FROM silver.trades_current ORDER BY trade_id')).toEqual([
+      { trade_id: 'T3', expired: false, valid_from: '2026-03-02 00:00:00+00' },
+      { trade_id: 'T4', expired: true, valid_from: '2026-03-02 00:00:00+00' },
+    ]);
   });
 
   it('marks a stored trade expired on the next build with a business date past its maturity', async () => {

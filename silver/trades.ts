@@ -211,15 +211,12 @@ export class TradesBuild {
       FROM trade_pseudo`);
     // 9. The history of those trades (sql/silver/entity_history.sql), the open rows given back as they were.
     await db.run(sqlFile('silver/entity_history', { versions: 'trade_versions_all', history: 'trade_history_raw', key: 'trade_id', rank_by: 'version', order_by: '' }));
-    // A table sorted by part and bucket where each bucket's rows are written apart (beside its old files); else, in a
-    // full build, one partitioned statement reads it once: a view.
-    const full = this.input.base === null;
-    await db.run(`CREATE OR REPLACE TEMP ${full ? 'VIEW' : 'TABLE'} trade_history AS
+    // A view: one partitioned statement writes the rows of every bucket and part (and the checks read them).
+    await db.run(`CREATE OR REPLACE TEMP VIEW trade_history AS
       SELECT *, CASE WHEN recorded_to IS NOT NULL THEN 'closed' WHEN valid_to IS NULL THEN 'current' ELSE 'open' END AS _part FROM (
       SELECT ${historyColumns.replace('recorded_from,', `CASE WHEN recorded_from = ${minusInfinity} THEN _rf ELSE recorded_from END AS recorded_from,`).replace('received_at', 'coalesce(_received, received_at) AS received_at')},
         _bucket
-      FROM trade_history_raw WHERE recorded_to IS DISTINCT FROM ${minusInfinity})
-      ${full ? '' : 'ORDER BY _part, _bucket'}`);
+      FROM trade_history_raw WHERE recorded_to IS DISTINCT FROM ${minusInfinity})`);
     await db.run(sqlFile('silver/quarantine', { records: 'trade_work', violations: 'trade_violations', rejections: 'trade_rejections', quarantine: 'trades_quarantine' }));
 
     // 10. Files. Current and open parts (merged on read, silver/trades-live.ts): each bucket with changes gets a segment
@@ -257,9 +254,8 @@ export class TradesBuild {
     }
     if (deleting.length > 0) {
       // The trades whose older live rows go: those whose open rows were read (trade_pseudo), and those worked on whole.
-      parts.deletes.push(...await writer.partitioned('trades_history', `SELECT trade_id, ${seg}::INTEGER AS _seg, _bucket, 'deletes' AS _part FROM (
-          SELECT DISTINCT trade_id, _bucket FROM trade_pseudo UNION SELECT gk, _bucket FROM trade_changed WHERE slow)
-        WHERE _bucket IN (${deleting.join(', ')})`, { byPart: true }));
+      parts.deletes.push(...await writer.partitioned('trades_history', `SELECT gk AS trade_id, ${seg}::INTEGER AS _seg, _bucket, 'deletes' AS _part
+        FROM trade_changed WHERE _bucket IN (${deleting.join(', ')}) AND (slow OR gk IN (SELECT trade_id FROM trade_pseudo))`, { byPart: true }));
     }
     const live: SilverFile[] = [];
     for (let b = 0; b < buckets; b++) {

@@ -27,7 +27,8 @@ matured AS (
   SELECT arrival, 'trades.maturity_before_received' AS rule_id, 1 AS rule_version,
     'maturity_date ' || maturity_date || ' is before ' || CAST(recorded_at AS DATE) || ', the day the record was received' AS reason
   FROM candidates ANTI JOIN duplicates USING (arrival)
-  WHERE maturity_date < CAST(recorded_at AS DATE)
+  -- (maturity_date < CAST(recorded_at AS DATE) in UTC, as integers: the time zone cast cost ten times more.)
+  WHERE epoch_us(recorded_at) >= (maturity_date - DATE '1970-01-01' + 1) * 86400000000
 ),
 versioned AS (
   SELECT arrival, trade_id, version,
