@@ -38,13 +38,13 @@ function liveSegmentsSql(segments: LocalFile[], deletes: LocalFile[]): string | 
 /**
  * A relation (parenthesized) of the rows of trades_history's or trades_current's files: their live segments with the
  * deletes applied and their other files (closed segments, an empty table's placeholder) as they are; null when none
- * of them is a table file. `keepSeg` keeps the live rows' `_seg` column (NULL for the others).
+ * of them is a table file.
  */
-export function tradesRowsSql(files: LocalFile[], options: { keepSeg?: boolean } = {}): string | null {
+export function tradesRowsSql(files: LocalFile[]): string | null {
   const live = liveSegmentsSql(files.filter((f) => isLive(f.file)), files.filter((f) => f.file.part === 'deletes'));
   const plain = files.filter((f) => !isLive(f.file) && f.file.part !== 'deletes').map((f) => f.local);
   const parts = [
-    ...(live === null ? [] : [options.keepSeg ? `SELECT * FROM (${live})` : `SELECT * EXCLUDE (_seg) FROM (${live})`]),
+    ...(live === null ? [] : [`SELECT * EXCLUDE (_seg) FROM (${live})`]),
     ...(plain.length === 0 ? [] : [`SELECT * FROM read_parquet(${quotedList(plain)})`]),
   ];
   if (parts.length === 0) return null;
@@ -62,7 +62,9 @@ export async function compactLive(writer: TableWriter, local: (files: SilverFile
   const deleted = deletes.reduce((n, f) => n + f.rows, 0);
   const segRows = files.filter(isLive).reduce((n, f) => n + f.rows, 0);
   const whole = deleted > 0 && deleted * 4 > segRows;
-  const deletesLocal = whole || deletes.length === 0 ? [] : await withLocal(deletes);
+  // (Local copies only when a merge reads them: a store's localPath may download.)
+  let deletesLocal: LocalFile[] | null = null;
+  const deletesRead = async () => (deletesLocal ??= await withLocal(deletes));
   const out: SilverFile[] = [];
   for (const part of ['current', 'open'] as const) {
     const here = files.filter((f) => f.part === part);
@@ -73,14 +75,14 @@ export async function compactLive(writer: TableWriter, local: (files: SilverFile
     // Whole: every segment, all deletes applied. Else all but the largest, whose rows are read with the deletes.
     const largest = whole ? null : here.reduce((x, y) => (y.rows > x.rows ? y : x));
     const merge = await withLocal(here.filter((f) => f !== largest));
-    const rowsSql = tradesRowsSql([...merge, ...(whole ? await withLocal(deletes) : deletesLocal)])!;
+    const rowsSql = tradesRowsSql([...merge, ...await deletesRead()])!;
     // The merged rows are live now: labelled with this version, no older delete hides them.
     const merged = await writer.write('trades_history', `SELECT * FROM ${rowsSql}`, { part, bucket, seg: writer.version }, { dictionary: false });
     out.push(...(largest === null ? [] : [largest]), ...(merged === null ? [] : [merged]));
   }
   if (!whole && deletes.length > maxSegments) {
     // A delete matters only through its latest _seg for a trade.
-    const merged = await writer.write('trades_history', `SELECT trade_id, max(_seg) AS _seg FROM read_parquet(${quotedList(deletesLocal.map((d) => d.local))}) GROUP BY trade_id`,
+    const merged = await writer.write('trades_history', `SELECT trade_id, max(_seg) AS _seg FROM read_parquet(${quotedList((await deletesRead()).map((d) => d.local))}) GROUP BY trade_id`,
       { part: 'deletes', bucket }, { dictionary: false });
     if (merged !== null) out.push(merged);
   } else if (!whole) {
