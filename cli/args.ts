@@ -1,6 +1,7 @@
 /** Command-line parsing on node:util parseArgs; every problem is a UsageError (exit 2) naming the flag. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../lib/errors.js';
+import { currencyPattern, legalEntityPattern } from '../gold/exposures/reporting-currencies.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -54,4 +55,30 @@ export function regimeOption(value: string | undefined): 'basel' | 'us' {
   const name = value ?? 'basel';
   if (name !== 'basel' && name !== 'us') throw new UsageError(`--regime: unknown regime ${JSON.stringify(name)} (regimes: basel, us)`);
   return name;
+}
+
+export const reportingCurrenciesHelp = `  --reporting-currencies <E=CCY,...>
+                             gold: legal entities' reporting currencies, over the defaults BANK_A=USD,BANK_B=EUR,
+                             BANK_C=GBP (env REPORTING_CURRENCIES), e.g. UK_PLC=GBP,US_IHC=USD`;
+
+/**
+ * --reporting-currencies ENTITY=CCY,... (else env REPORTING_CURRENCIES): legal entity -> ISO 4217 reporting currency,
+ * or undefined when neither is set. Each pair is checked; an entity given twice with two currencies is refused.
+ */
+export function reportingCurrenciesOption(value: string | undefined, env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+  const origin = value !== undefined ? '--reporting-currencies' : 'REPORTING_CURRENCIES';
+  const text = value ?? env.REPORTING_CURRENCIES;
+  if (text === undefined || (value === undefined && text.trim() === '')) return undefined;
+  const pairs = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (pairs.length === 0) throw new UsageError(`${origin}: ${JSON.stringify(text)} names no ENTITY=CCY pair`);
+  const currencies: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [entity, currency, ...more] = pair.split('=').map((s) => s.trim());
+    if (currency === undefined || more.length > 0 || !legalEntityPattern.test(entity) || !currencyPattern.test(currency)) {
+      throw new UsageError(`${origin}: ${JSON.stringify(pair)} is not ENTITY=CCY (a legal entity id such as BANK_D: capitals, digits, _; an ISO 4217 code such as CHF)`);
+    }
+    if (currencies[entity] !== undefined && currencies[entity] !== currency) throw new UsageError(`${origin}: ${entity} is given twice, as ${currencies[entity]} and ${currency}`);
+    currencies[entity] = currency;
+  }
+  return currencies;
 }

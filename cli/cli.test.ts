@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../test/cli.js';
@@ -28,6 +28,9 @@ describe('lakehouse command line', () => {
     [['sql', 'SELECT 1', '--business-date', '2026-02-30'], '--business-date: "2026-02-30" is not a real date'],
     [['sql', 'SELECT 1', '--format', 'xml'], '--format'],
     [['sql'], 'expected one query argument'],
+    [['run', 'gold', '--reporting-currencies', 'BANK_D'], '--reporting-currencies: "BANK_D" is not ENTITY=CCY'],
+    [['run', 'gold', '--reporting-currencies', 'BANK_D=CHF,BANK_D=EUR'], '--reporting-currencies: BANK_D is given twice, as CHF and EUR'],
+    [['report', 'lcr', '--out', 'x', '--reporting-currencies', 'BANK_D=chf'], '--reporting-currencies: "BANK_D=chf" is not ENTITY=CCY'],
   ])('exits 2 with one clear line for %j', async (args, message) => {
     const r = await runCli(args, { env: { KAFKA_BROKERS: '' } });
     expect(r.code).toBe(2);
@@ -73,5 +76,36 @@ describe('lakehouse command line', () => {
     const gold = await runCli(['run', 'gold', '--business-date', '2026-03-02', '--format', 'json'], { cwd });
     expect(gold.code, gold.stderr).toBe(0);
     expect(JSON.parse(gold.stdout)).toMatchObject({ layer: 'gold', published: true, version: 1, reason: 'built', run: { exposures: 0, entities: {} } });
+  });
+
+  it('runs gold for legal entities beyond the defaults once their reporting currencies are given, and verifies the report with them', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'entities-'));
+    const sim = await runCli(['simulate', '--entities', 'BANK_A,UK_PLC', '--trades-per-day', '40', '--deals-per-day', '6', '--business-date', '2026-03-02'], { cwd });
+    expect(sim.code, sim.stderr).toBe(0);
+    expect((await runCli(['ingest', '--source', 'eventlog'], { cwd })).code).toBe(0);
+    const silver = await runCli(['run', 'silver', '--business-date', '2026-03-02'], { cwd });
+    expect(silver.code, silver.stderr).toBe(0);
+    // UK_PLC has no default reporting currency: refused, naming the entity and how to give one.
+    const refused = await runCli(['run', 'gold', '--business-date', '2026-03-02'], { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('no reporting currency for legal entity UK_PLC: give it one with --reporting-currencies UK_PLC=CCY (env REPORTING_CURRENCIES)');
+    const gold = await runCli(['run', 'gold', '--business-date', '2026-03-02', '--reporting-currencies', 'UK_PLC=GBP', '--format', 'json'], { cwd });
+    expect(gold.code, gold.stderr).toBe(0);
+    const entities = JSON.parse(gold.stdout).run.entities;
+    expect(Object.keys(entities).sort()).toEqual(['BANK_A', 'UK_PLC']);
+    expect(entities.UK_PLC.reporting_currency).toBe('GBP');
+    expect(entities.BANK_A.reporting_currency).toBe('USD');
+    const lcr = await runCli(['sql', "SELECT legal_entity, reporting_currency FROM gold.lcr WHERE legal_entity = 'UK_PLC'", '--format', 'json'], { cwd });
+    expect(JSON.parse(lcr.stdout)).toEqual([{ legal_entity: 'UK_PLC', reporting_currency: 'GBP' }]);
+    // The report takes them from the environment too, keeps them in its manifest, and verify rebuilds with those.
+    const out = join(cwd, 'report');
+    const report = await runCli(['report', 'lcr', '--as-of', '2026-03-02', '--out', out], { cwd, env: { REPORTING_CURRENCIES: 'UK_PLC=GBP' } });
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/UK_PLC: LCR [\d.]+ \(GBP\)/);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.request.reporting_currencies).toEqual({ BANK_A: 'USD', BANK_B: 'EUR', BANK_C: 'GBP', UK_PLC: 'GBP' });
+    const verify = await runCli(['report', 'verify', out], { cwd });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('verified: the report is identical to its rebuild');
   });
 });

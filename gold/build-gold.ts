@@ -33,6 +33,8 @@ export interface GoldBuildOptions {
   regime?: Regime;
   /** The internal LCR limit the buffer views measure headroom against, as a ratio (default "1.10"). */
   internalLimit?: string;
+  /** Legal entity -> reporting currency (buildExposures; default defaultReportingCurrencies). */
+  reportingCurrencies?: Readonly<Record<string, string>>;
   logger?: Logger;
   clock?: () => number;
 }
@@ -73,7 +75,9 @@ export async function buildGold(options: GoldBuildOptions): Promise<GoldBuildRes
     if (silverVersion === null) throw new TerminalError('run gold: silver has no version yet: run silver first', { asOfDate });
     const db = catalog.db.connection;
     await db.run('CREATE SCHEMA IF NOT EXISTS gold_build');
-    const exposures = await buildExposures(db, { asOfDate, knownAt, into: 'gold_build.liquidity_exposures', logger: options.logger });
+    const exposures = await buildExposures(db, {
+      asOfDate, knownAt, into: 'gold_build.liquidity_exposures', reportingCurrencies: options.reportingCurrencies, logger: options.logger,
+    });
     const newest = (await db.runAndReadAll(sqlFile('metrics/gold_newest_event', Object.fromEntries(
       ['treasury_deals_history', 'instruments_history', 'counterparties_history', 'positions_history', 'fx_rates'].map((t) => [t, `silver.${t}`]),
     )), { known_at: knownAt })).getRowObjectsJson()[0]?.newest_ms;

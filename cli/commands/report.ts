@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { commonHelp, commonOptions, knownAtOption, parse, regimeOption } from '../args.js';
+import { commonHelp, commonOptions, knownAtOption, parse, regimeOption, reportingCurrenciesHelp, reportingCurrenciesOption } from '../args.js';
 import { createContext } from '../context.js';
 import { UsageError } from '../../lib/errors.js';
 
@@ -17,18 +17,21 @@ report lcr     the LCR of --as-of from silver's history as known at --known-at (
                The files depend only on the figures: the same date known at a time before a later correction gives
                the same bytes.
 report verify  rebuilds the report in DIR from the inputs its manifest names and proves it identical byte for
-               byte, or names each file that differs and where (exit 1)
+               byte, or names each file that differs and where (exit 1); it uses the reporting currencies and the
+               rule set the manifest names
 
 Options:
   --as-of YYYY-MM-DD         the business date reported (report lcr; default --business-date)
   --entity <E>               one legal entity (default all)
   --known-at <time>          what silver knew, ISO-8601 with a zone (default now)
   --regime basel|us          the rule set (default basel)
+${reportingCurrenciesHelp}
   --out <dir>                where the report goes (created if missing)
 ${commonHelp}`;
 
 const options = {
   ...commonOptions, 'as-of': { type: 'string' }, entity: { type: 'string' }, 'known-at': { type: 'string' }, regime: { type: 'string' }, out: { type: 'string' },
+  'reporting-currencies': { type: 'string' },
 } as const;
 
 export const reportCommand = {
@@ -47,11 +50,15 @@ export const reportCommand = {
       const ctx = createContext({ ...values, 'business-date': asOf });
       const knownAt = knownAtOption(values['known-at']);
       const regimeName = regimeOption(values.regime);
+      const reportingCurrencies = reportingCurrenciesOption(values['reporting-currencies']);
+      const { reportingCurrenciesWith } = await import('../../gold/exposures/reporting-currencies.js');
       const { writeLcrReport } = await import('../../gold/report/lcr-report-files.js');
       const { loadRegime } = await import('../../gold/regime/regime.js');
       try {
         const outDir = resolve(values.out);
-        const manifest = await writeLcrReport({ store: ctx.store, asOfDate: ctx.config.businessDate, entity: values.entity, knownAt, regime: loadRegime(regimeName), outDir, logger: ctx.logger });
+        const manifest = await writeLcrReport({ store: ctx.store, asOfDate: ctx.config.businessDate, entity: values.entity, knownAt, regime: loadRegime(regimeName),
+          reportingCurrencies: reportingCurrenciesWith(reportingCurrencies), outDir, logger: ctx.logger,
+        });
         if (ctx.config.format === 'json') ctx.out(`${JSON.stringify(manifest)}\n`);
         else {
           ctx.out(`LCR report for ${manifest.request.as_of_date} as known at ${manifest.request.known_at} (silver version ${manifest.inputs.silver_version}, ${manifest.inputs.exposures} exposures, rule set ${manifest.rule_set.id} v${manifest.rule_set.version}) in ${outDir}\n`);

@@ -1,4 +1,4 @@
-import { commonHelp, commonOptions, intOption, knownAtOption, parse, regimeOption } from '../args.js';
+import { commonHelp, commonOptions, intOption, knownAtOption, parse, regimeOption, reportingCurrenciesHelp, reportingCurrenciesOption } from '../args.js';
 import type { LayerBuild } from '../../pipeline/runner.js';
 import { createContext, type CommandContext as Context } from '../context.js';
 import { UsageError } from '../../lib/errors.js';
@@ -36,6 +36,7 @@ Options:
   --known-at <time>          gold: what silver knew at this time (ISO-8601, e.g. 2026-03-03T18:00:00Z; default now)
   --internal-limit <ratio>   gold: the internal LCR limit headroom is measured against (default 1.10)
   --regime basel|us          gold: the rule set (default basel)
+${reportingCurrenciesHelp}
   --interval-ms <n>          stream: how often to look for new data (default 2000)
   --source eventlog|kafka    stream: the bus ingest consumes (default eventlog; kafka uses --brokers/KAFKA_BROKERS)
   --brokers <h:p,...>        Kafka bootstrap servers (env KAFKA_BROKERS)
@@ -45,7 +46,7 @@ ${commonHelp}`;
 
 const options = {
   ...commonOptions, 'full-refresh': { type: 'boolean' }, 'known-at': { type: 'string' }, 'internal-limit': { type: 'string' }, regime: { type: 'string' },
-  schedule: { type: 'string' }, stream: { type: 'boolean' }, 'interval-ms': { type: 'string' }, source: { type: 'string' }, brokers: { type: 'string' },
+  'reporting-currencies': { type: 'string' }, schedule: { type: 'string' }, stream: { type: 'boolean' }, 'interval-ms': { type: 'string' }, source: { type: 'string' }, brokers: { type: 'string' },
   'event-log': { type: 'string' },
 } as const;
 
@@ -64,6 +65,7 @@ export const runCommand = {
     const internalLimit = values['internal-limit'];
     if (internalLimit !== undefined && !/^\d{1,3}(\.\d{1,4})?$/.test(internalLimit)) throw new UsageError(`--internal-limit: ${JSON.stringify(internalLimit)} is not a ratio such as 1.10`);
     const regimeName = regimeOption(values.regime);
+    const reportingCurrencies = reportingCurrenciesOption(values['reporting-currencies']);
     if (values.schedule !== undefined && values.stream) throw new UsageError('run: --schedule and --stream are two modes: choose one');
     const source = values.source ?? 'eventlog';
     if (source !== 'eventlog' && source !== 'kafka') throw new UsageError(`--source: ${JSON.stringify(source)} is not eventlog or kafka`);
@@ -76,7 +78,7 @@ export const runCommand = {
     const build: LayerBuild = async (l, { businessDate }) => {
       const dated = { ...ctx, config: { ...ctx.config, businessDate } };
       if (l === 'silver') return runSilver(dated, values['full-refresh'] ?? false, trigger);
-      return runGold(dated, { knownAt, internalLimit, regimeName }, trigger);
+      return runGold(dated, { knownAt, internalLimit, regimeName, reportingCurrencies }, trigger);
     };
     const { withRunLog } = await import('../../metrics/run-log.js');
     // A run skipped because another holds the layer's lock is logged too (the metrics count it).
@@ -173,14 +175,15 @@ export async function runSilver(ctx: Context, fullRefresh: boolean, trigger: Tri
   return { published: result.published, result };
 }
 
-async function runGold(ctx: Context, options: { knownAt?: string; internalLimit?: string; regimeName: string }, trigger: Trigger): Promise<{ published: boolean; result: unknown }> {
+async function runGold(ctx: Context, options: { knownAt?: string; internalLimit?: string; regimeName: string; reportingCurrencies?: Record<string, string> }, trigger: Trigger): Promise<{ published: boolean; result: unknown }> {
   const { buildGold } = await import('../../gold/build-gold.js');
   const { loadRegime } = await import('../../gold/regime/regime.js');
   const { withRunLog } = await import('../../metrics/run-log.js');
   const { goldRunOutcome } = await import('../../metrics/run-outcomes.js');
+  const { reportingCurrenciesWith } = await import('../../gold/exposures/reporting-currencies.js');
   const result = await withRunLog(ctx.store, { layer: 'gold', trigger, businessDate: ctx.config.businessDate, logger: ctx.logger }, () => buildGold({
     store: ctx.store, businessDate: ctx.config.businessDate, knownAt: options.knownAt, internalLimit: options.internalLimit,
-    regime: loadRegime(options.regimeName), logger: ctx.logger,
+    regime: loadRegime(options.regimeName), reportingCurrencies: reportingCurrenciesWith(options.reportingCurrencies), logger: ctx.logger,
   }), goldRunOutcome);
   const { run } = result;
   if (ctx.config.format === 'json') {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { quotedIdentifier, sqlFile, type DuckDBConnection } from '../../lib/duckdb.js';
 import { TerminalError } from '../../lib/errors.js';
 import { silentLogger, type Logger } from '../../lib/log.js';
-import { defaultReportingCurrencies } from './reporting-currencies.js';
+import { currencyPattern, defaultReportingCurrencies, legalEntityPattern } from './reporting-currencies.js';
 
 export interface BuildExposuresOptions {
   /** The business date D (YYYY-MM-DD): exposures at the close of D (23:59:59.999999 UTC). */
@@ -22,7 +22,7 @@ export interface BuildExposuresOptions {
   classificationInto?: string;
   /** Default `<into>_left_out`. */
   leftOutInto?: string;
-  /** Legal entity -> ISO 4217 reporting currency. */
+  /** Legal entity -> ISO 4217 reporting currency (default defaultReportingCurrencies; given, it replaces them). */
   reportingCurrencies?: Readonly<Record<string, string>>;
   logger?: Logger;
   clock?: () => number;
@@ -43,7 +43,7 @@ const optionsSchema = z.object({
   into: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/, 'a table name: name or schema.name'),
   classificationInto: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/).optional(),
   leftOutInto: z.string().regex(/^[A-Za-z_]\w*(\.[A-Za-z_]\w*)?$/).optional(),
-  reportingCurrencies: z.record(z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/), z.string().regex(/^[A-Z]{3}$/)).optional(),
+  reportingCurrencies: z.record(z.string().regex(legalEntityPattern), z.string().regex(currencyPattern)).optional(),
 });
 
 /** Staging tables, in build order; each sql/gold/exposures/<name>.sql makes the table of that name. */
@@ -73,7 +73,8 @@ export async function buildExposures(connection: DuckDBConnection, options: Buil
     await run('exposure_entities');
     const unmapped = (await run('unmapped_entities')).getRowObjectsJson().map((r) => String(r.legal_entity));
     if (unmapped.length > 0) {
-      throw new TerminalError(`no reporting currency for legal entit${unmapped.length === 1 ? 'y' : 'ies'} ${unmapped.join(', ')}: add to reportingCurrencies`, { asOfDate, entities: unmapped });
+      throw new TerminalError(`no reporting currency for legal entit${unmapped.length === 1 ? 'y' : 'ies'} ${unmapped.join(', ')}: `
+        + `give ${unmapped.length === 1 ? 'it' : 'each'} one with --reporting-currencies ${unmapped.map((e) => `${e}=CCY`).join(',')} (env REPORTING_CURRENCIES)`, { asOfDate, entities: unmapped });
     }
     for (const name of staging.filter((s) => s !== 'exposure_entities')) await run(name);
     for (const table of Object.values(tables)) {

@@ -21,6 +21,7 @@ import { silentLogger, type Logger } from '../../lib/log.js';
 import { openCatalog } from '../../sql/catalog.js';
 import { silverViewTables } from '../../silver/manifest.js';
 import { buildExposures } from '../exposures/build-exposures.js';
+import { defaultReportingCurrencies } from '../exposures/reporting-currencies.js';
 import { computeLcr } from '../lcr/compute-lcr.js';
 import type { LcrFigures } from '../lcr/lcr-figures.js';
 import { Rational } from '../lcr/rational.js';
@@ -36,6 +37,9 @@ export const reportManifestSchema = z.object({
   format: z.literal(1),
   request: z.object({
     as_of_date: z.iso.date(), legal_entity: z.string().nullable(), known_at: z.string(), known_at_given: z.boolean(), regime: z.string(),
+    /** The legal entities' reporting currencies the exposures were built with (absent in reports made before it was
+     *  recorded, which used defaultReportingCurrencies). */
+    reporting_currencies: z.record(z.string(), z.string()).optional(),
   }),
   inputs: z.object({
     silver_version: z.number().int().min(1),
@@ -59,6 +63,8 @@ export interface LcrReportOptions {
   /** What silver knew (ISO-8601 with a zone); default now. */
   knownAt?: string;
   regime?: Regime;
+  /** Legal entity -> reporting currency (buildExposures; default defaultReportingCurrencies), kept in the manifest. */
+  reportingCurrencies?: Readonly<Record<string, string>>;
   /** Silver at this version (verification); default the newest. */
   silverVersion?: number;
   outDir: string;
@@ -71,6 +77,7 @@ export async function writeLcrReport(options: LcrReportOptions): Promise<ReportM
   const regime = options.regime ?? loadRegime();
   const log = (options.logger ?? silentLogger).child({ module: 'gold.report' });
   const knownAt = new Date(options.knownAt ?? (options.clock ?? Date.now)()).toISOString();
+  const reportingCurrencies = { ...(options.reportingCurrencies ?? defaultReportingCurrencies) };
   await mkdir(options.outDir, { recursive: true });
   const catalog = await openCatalog({ store: options.store, silverVersion: options.silverVersion, bronze: false, gold: false, metrics: false });
   try {
@@ -78,7 +85,7 @@ export async function writeLcrReport(options: LcrReportOptions): Promise<ReportM
     if (silverVersion === null) throw new TerminalError('report lcr: silver has no version yet: run silver first', {});
     const db = catalog.db.connection;
     await db.run('CREATE SCHEMA IF NOT EXISTS report');
-    const built = await buildExposures(db, { asOfDate: options.asOfDate, knownAt, into: 'report.exposures', logger: options.logger });
+    const built = await buildExposures(db, { asOfDate: options.asOfDate, knownAt, into: 'report.exposures', reportingCurrencies, logger: options.logger });
     const entities = ((await db.runAndReadAll('SELECT DISTINCT legal_entity FROM report.exposures ORDER BY 1')).getRowObjectsJson()).map((r) => String(r.legal_entity));
     if (options.entity !== undefined && !entities.includes(options.entity)) {
       throw new UsageError(`report lcr: legal entity ${JSON.stringify(options.entity)} has no exposures on ${options.asOfDate} as known at ${knownAt} (entities: ${entities.join(', ') || 'none'})`);
@@ -109,7 +116,9 @@ export async function writeLcrReport(options: LcrReportOptions): Promise<ReportM
     }
     const manifest: ReportManifest = {
       report: 'lcr', format: 1,
-      request: { as_of_date: options.asOfDate, legal_entity: options.entity ?? null, known_at: knownAt, known_at_given: options.knownAt !== undefined, regime: regime.id },
+      request: { as_of_date: options.asOfDate, legal_entity: options.entity ?? null, known_at: knownAt, known_at_given: options.knownAt !== undefined, regime: regime.id,
+        reporting_currencies: reportingCurrencies,
+      },
       inputs: {
         silver_version: silverVersion, silver_built_at: silver.builtAt, bronze_version: silver.bronzeVersion,
         silver_files: Object.fromEntries(silverViewTables.map((t) => [t, (silver.tables[t] ?? []).map((f) => `silver/${f.path}`)])),
@@ -161,7 +170,8 @@ export async function verifyLcrReport(options: { store: ObjectStore; dir: string
   try {
     const again = await writeLcrReport({
       store: options.store, asOfDate: manifest.request.as_of_date, entity: manifest.request.legal_entity ?? undefined,
-      knownAt: manifest.request.known_at, regime, silverVersion: manifest.inputs.silver_version, outDir: rebuilt, logger: options.logger,
+      knownAt: manifest.request.known_at, regime, reportingCurrencies: manifest.request.reporting_currencies, silverVersion: manifest.inputs.silver_version,
+      outDir: rebuilt, logger: options.logger,
     });
     for (const out of manifest.outputs) {
       const redone = again.outputs.find((o) => o.file === out.file);
